@@ -1,0 +1,104 @@
+# shipyard: the two commands are `make demo` and `make test`. Each installs
+# what it needs on a fresh machine (npm packages, the Python virtual
+# environment, Debian packages, Go tools, the local base image) and is quick
+# when all of it is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+NPM_STAMP := node_modules/.shipyard-lock-hash
+GOBIN ?= $(shell go env GOPATH 2>/dev/null)/bin
+ACTIONLINT := $(GOBIN)/actionlint
+ACTIONLINT_VERSION := v1.7.12
+REPORTS := .run/reports
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- installs
+
+.PHONY: deps
+deps: ## Install npm packages (npm ci) when package-lock.json changed
+	@want=$$(sha256sum package-lock.json | cut -d' ' -f1); \
+	if [ "$$(cat $(NPM_STAMP) 2>/dev/null)" != "$$want" ]; then \
+	  npm ci --no-audit --no-fund; echo "$$want" > $(NPM_STAMP); \
+	else echo "npm packages: up to date"; fi
+
+.PHONY: venv
+venv: ## Create the Python virtual environment (.venv) for the example app and docs
+	@bash scripts/python-env.sh
+
+.PHONY: containers
+containers: ## Install podman, buildah, runc, the registry and debootstrap from Debian
+	@bash scripts/containers/install.sh
+
+.PHONY: tools
+tools: ## Install Go tools (actionlint)
+	@if [ ! -x "$(ACTIONLINT)" ]; then \
+	  echo "installing actionlint $(ACTIONLINT_VERSION)"; \
+	  go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION); \
+	else echo "actionlint: present"; fi
+
+.PHONY: base-image
+base-image: containers ## Build (once) the local Python base image with debootstrap
+	@bash scripts/containers/base-image.sh
+
+# ------------------------------------------------------------------- build
+
+.PHONY: bundle
+bundle: deps ## Bundle every action into actions/*/dist with ncc
+	@node scripts/bundle.mjs
+
+.PHONY: readme
+readme: deps ## Regenerate the input/output tables of the action READMEs
+	@node scripts/action-readme.mjs
+
+.PHONY: check-dist
+check-dist: deps ## Fail when actions/*/dist differs from a fresh build
+	@bash scripts/check-dist.sh
+
+# -------------------------------------------------------------------- lint
+
+.PHONY: lint
+lint: deps tools ## Typecheck, eslint, prettier, action.yml/README and workflow checks
+	npx tsc --noEmit -p tsconfig.json
+	npx eslint --max-warnings 0 .
+	npx prettier --check . --log-level warn
+	node scripts/action-readme.mjs --check
+	@if compgen -G '.github/workflows/*.yml' >/dev/null; then $(ACTIONLINT) -color=never; fi
+
+# -------------------------------------------------------------------- test
+
+.PHONY: test-unit
+test-unit: deps ## Jest: the kit and the actions
+	@mkdir -p $(REPORTS)
+	NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile=$(REPORTS)/jest.json
+
+.PHONY: test-example
+test-example: venv ## The example app: flake8, pytest with coverage, Django checks, Sphinx
+	@bash scripts/test-example.sh
+
+.PHONY: test-containers
+test-containers: base-image ## Build the example image, run it, check /health
+	@bash tests/containers/smoke.sh
+
+.PHONY: test
+test: deps venv tools containers ## Everything: lint, unit tests, example app, image, dist check
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-example
+	$(MAKE) --no-print-directory test-containers
+	$(MAKE) --no-print-directory check-dist
+	@node scripts/test-summary.mjs
+
+# -------------------------------------------------------------------- demo
+
+.PHONY: demo
+demo: deps ## Run the pipeline on the example app against the local stand-ins
+	@bash scripts/demo.sh
+
+.PHONY: clean
+clean: ## Remove build and test leftovers (keeps node_modules and .venv)
+	rm -rf .run coverage docs/_build docs/api example/.reports

@@ -1,0 +1,55 @@
+/**
+ * The life of an action: `run(main, post?)` is the whole of `src/index.ts`.
+ * One catch turns anything thrown into the step's single `setFailed`; a
+ * configuration mistake is shown as it is, anything else also leaves its stack
+ * at debug level and, when asked, is reported to Sentry. A `post` step (for
+ * clean-up) runs in the same bundle, told apart by saved state; its problems
+ * are warnings, never failures.
+ */
+import * as core from '@actions/core'
+import { ConfigurationError, errorMessage } from './errors.js'
+import { maskUrl, scrub } from './mask.js'
+
+const POST_STATE = 'shipyard-is-post'
+
+export type Step = () => Promise<void>
+
+/** The action's name, from `GITHUB_ACTION_PATH` when the runner sets it. */
+function actionName(): string {
+  const path = process.env['GITHUB_ACTION_PATH'] ?? ''
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? 'action'
+}
+
+export async function run(main: Step, post?: Step): Promise<void> {
+  if (post && core.getState(POST_STATE) === 'true') {
+    try {
+      await post()
+    } catch (error) {
+      core.warning(`Clean-up did not finish: ${scrub(errorMessage(error))}`)
+    }
+    return
+  }
+  if (post) core.saveState(POST_STATE, 'true')
+
+  // Read before anything else, so that even a crash in input parsing is
+  // reported, and masked at once like every secret.
+  const selfReportDsn =
+    core.getInput('self-report-dsn') ||
+    process.env['SHIPYARD_SELF_REPORT_DSN'] ||
+    ''
+  if (selfReportDsn) maskUrl(selfReportDsn)
+
+  try {
+    await main()
+  } catch (error) {
+    const message = scrub(errorMessage(error))
+    if (!(error instanceof ConfigurationError)) {
+      if (error instanceof Error && error.stack) core.debug(scrub(error.stack))
+      if (selfReportDsn) {
+        const { reportCrash } = await import('./self-report.js')
+        await reportCrash(error, selfReportDsn, actionName())
+      }
+    }
+    core.setFailed(message)
+  }
+}
