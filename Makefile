@@ -36,7 +36,7 @@ containers: ## Install podman, buildah, runc, the registry and debootstrap from 
 
 .PHONY: tools
 tools: ## Install Go tools (actionlint)
-	@if [ ! -x "$(ACTIONLINT)" ]; then \
+	@if ! "$(ACTIONLINT)" -version 2>/dev/null | grep -qx '$(ACTIONLINT_VERSION)'; then \
 	  echo "installing actionlint $(ACTIONLINT_VERSION)"; \
 	  go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION); \
 	else echo "actionlint: present"; fi
@@ -92,6 +92,16 @@ test: deps venv tools containers ## Everything: lint, unit tests, example app, i
 	$(MAKE) --no-print-directory test-containers
 	$(MAKE) --no-print-directory check-dist
 	@node scripts/test-summary.mjs
+
+# ------------------------------------------------------------- stand-ins
+
+.PHONY: services-up
+services-up: deps containers ## Start the registry and the service stand-ins; write .services.env
+	@bash scripts/services.sh up
+
+.PHONY: services-down
+services-down: ## Stop the stand-ins, the registry and what they started
+	@bash scripts/services.sh down
 
 # -------------------------------------------------------------------- demo
 
