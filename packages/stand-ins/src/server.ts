@@ -302,7 +302,7 @@ export abstract class StandIn {
       const values = ctx.query
         .getAll(key)
         .map((v) => (SECRET_QUERY.test(key) ? '***' : this.redactText(v)))
-      query[key] = values.length === 1 ? (values[0] as string) : values
+      query[key] = values.length === 1 ? values[0] : values
     }
     let body: unknown = ctx.body
     if (body !== undefined)
