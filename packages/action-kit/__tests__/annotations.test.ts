@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { mockCore } from './core-mock.js'
+import { mockCore } from '../testing/core-mock.js'
 
 const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)

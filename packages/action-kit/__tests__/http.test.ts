@@ -13,7 +13,7 @@ import {
   type ServerResponse
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mockCore } from './core-mock.js'
+import { mockCore } from '../testing/core-mock.js'
 
 const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { mockCore } from './core-mock.js'
+import { mockCore } from '../testing/core-mock.js'
 
 const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)
@@ -111,7 +111,7 @@ describe('getInteger and getNumber', () => {
     expect(kit.getInteger('port', { min: 1, max: 65535 })).toBe(8000)
   })
 
-  it.each(['80.5', 'abc', '70000', '0', ''])(
+  it.each(['80.5', 'abc', '70000', '0'])(
     'refuses %j with the range',
     (value) => {
       core.inputs['port'] = value

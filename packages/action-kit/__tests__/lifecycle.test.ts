@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { mockCore } from './core-mock.js'
+import { mockCore } from '../testing/core-mock.js'
 
 const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)
@@ -58,8 +58,25 @@ describe('run', () => {
   })
 
   it('masks a self-report DSN before main runs', async () => {
-    core.inputs['self-report-dsn'] = 'https://publickey123@o1.ingest.example/42'
-    await run(async () => undefined)
-    expect(core.secrets).toContain('https://publickey123@o1.ingest.example/42')
+    const dsn = `https://${'ab12'.repeat(8)}@o1.ingest.example/42`
+    core.inputs['self-report-dsn'] = dsn
+    const main = jest.fn(async () => undefined)
+    await run(main)
+    expect(core.secrets).toEqual(
+      expect.arrayContaining([dsn, 'ab12'.repeat(8)])
+    )
+    expect(main).toHaveBeenCalled()
+    expect(core.setFailed).not.toHaveBeenCalled()
+  })
+
+  it('refuses a malformed self-report DSN before main runs', async () => {
+    core.inputs['self-report-dsn'] = 'https://not-hex@o1.ingest.example/42'
+    const main = jest.fn(async () => undefined)
+    await run(main)
+    expect(main).not.toHaveBeenCalled()
+    const message = String(core.setFailed.mock.calls[0]?.[0])
+    expect(message).toContain("Invalid value for input 'self-report-dsn'")
+    expect(message).toContain('not 32 hexadecimal digits')
+    expect(message).not.toContain('not-hex')
   })
 })

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
-import { mockCore } from './core-mock.js'
+import { mockCore } from '../testing/core-mock.js'
 
 const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)

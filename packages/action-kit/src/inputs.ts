@@ -22,22 +22,46 @@ function shown(value: string, secret: boolean | undefined): string {
   return secret ? '(secret value, not shown)' : JSON.stringify(value)
 }
 
+/**
+ * The error for a value that is not accepted: `Invalid value for input
+ * 'name': "value" (reason). Accepted: …` — the value hidden when secret.
+ */
+export function invalidInput(
+  name: string,
+  value: string,
+  accepted: string,
+  options: { reason?: string; secret?: boolean } = {}
+): ConfigurationError {
+  const why = options.reason ? ` (${options.reason})` : ''
+  return new ConfigurationError(
+    `Invalid value for input '${name}': ${shown(value, options.secret)}${why}. Accepted: ${accepted}.`
+  )
+}
+
+/** The error for an empty input that is needed: names it, says why and what is accepted. */
+export function missingInput(
+  name: string,
+  accepted?: string,
+  reason?: string
+): ConfigurationError {
+  const why = reason ? ` (${reason})` : ''
+  const hint = accepted ? ` Accepted: ${accepted}.` : ''
+  return new ConfigurationError(
+    `Input required and not supplied: '${name}'${why}.${hint}`
+  )
+}
+
 function invalid(
   name: string,
   value: string,
   accepted: string,
   secret?: boolean
 ): ConfigurationError {
-  return new ConfigurationError(
-    `Invalid value for input '${name}': ${shown(value, secret)}. Accepted: ${accepted}.`
-  )
+  return invalidInput(name, value, accepted, { secret })
 }
 
 function missing(name: string, accepted?: string): ConfigurationError {
-  const hint = accepted ? ` Accepted: ${accepted}.` : ''
-  return new ConfigurationError(
-    `Input required and not supplied: '${name}'.${hint}`
-  )
+  return missingInput(name, accepted)
 }
 
 /** The raw value, trimmed; masked at once when secret. */
@@ -135,10 +159,26 @@ export function parseInteger(
   return n
 }
 
-export function getInteger(name: string, options: IntegerOptions = {}): number {
+export function getInteger(
+  name: string,
+  options: IntegerOptions & { required: true }
+): number
+export function getInteger(
+  name: string,
+  options: IntegerOptions & { default: number }
+): number
+export function getInteger(
+  name: string,
+  options?: IntegerOptions
+): number | undefined
+/** A whole number; `undefined` when empty, optional and without default. */
+export function getInteger(
+  name: string,
+  options: IntegerOptions = {}
+): number | undefined {
   const value = raw(name)
   if (!value) {
-    if (options.required || options.default === undefined) {
+    if (options.required) {
       throw missing(name, `a whole number, ${range(options.min, options.max)}`)
     }
     return options.default
@@ -147,13 +187,27 @@ export function getInteger(name: string, options: IntegerOptions = {}): number {
 }
 
 /** A number with a decimal part allowed (a percentage, a ratio). */
-export function getNumber(name: string, options: IntegerOptions = {}): number {
+export function getNumber(
+  name: string,
+  options: IntegerOptions & { required: true }
+): number
+export function getNumber(
+  name: string,
+  options: IntegerOptions & { default: number }
+): number
+export function getNumber(
+  name: string,
+  options?: IntegerOptions
+): number | undefined
+/** A number with a decimal part allowed (a percentage, a ratio). */
+export function getNumber(
+  name: string,
+  options: IntegerOptions = {}
+): number | undefined {
   const value = raw(name)
   const accepted = `a number, ${range(options.min, options.max)}`
   if (!value) {
-    if (options.required || options.default === undefined) {
-      throw missing(name, accepted)
-    }
+    if (options.required) throw missing(name, accepted)
     return options.default
   }
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value)) {
@@ -206,17 +260,35 @@ export function formatDuration(ms: number): string {
   )
 }
 
+export interface DurationOptions {
+  default?: string
+  required?: boolean
+  min?: string
+  max?: string
+}
+
 export function getDuration(
   name: string,
-  options: {
-    default?: string
-    required?: boolean
-    min?: string
-    max?: string
-  } = {}
-): number {
+  options: DurationOptions & { required: true }
+): number
+export function getDuration(
+  name: string,
+  options: DurationOptions & { default: string }
+): number
+export function getDuration(
+  name: string,
+  options?: DurationOptions
+): number | undefined
+/** A duration in ms; `undefined` when empty, optional and without default. */
+export function getDuration(
+  name: string,
+  options: DurationOptions = {}
+): number | undefined {
   const value = raw(name) || options.default || ''
-  if (!value) throw missing(name, DURATION_ACCEPTED)
+  if (!value) {
+    if (options.required) throw missing(name, DURATION_ACCEPTED)
+    return undefined
+  }
   const ms = parseDuration(name, value)
   const min = options.min ? parseDuration(name, options.min) : undefined
   const max = options.max ? parseDuration(name, options.max) : undefined
@@ -259,7 +331,18 @@ export interface UrlOptions extends Common {
   default?: string
   /** Accepted schemes, without the colon. Default: `https` only. */
   schemes?: string[]
+  /**
+   * Also accept plain `http://` to this machine (127.0.0.1, localhost, ::1),
+   * where nothing can listen in: how tests and the demo reach local stand-ins.
+   */
+  httpLoopback?: boolean
 }
+
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set([
+  '127.0.0.1',
+  'localhost',
+  '[::1]'
+])
 
 export function parseUrl(
   name: string,
@@ -267,14 +350,22 @@ export function parseUrl(
   options: UrlOptions = {}
 ): URL {
   const schemes = options.schemes ?? ['https']
-  const accepted = `an absolute URL with scheme ${schemes.map((s) => `${s}://`).join(' or ')}`
+  let accepted = `an absolute URL with scheme ${schemes.map((s) => `${s}://`).join(' or ')}`
+  if (options.httpLoopback) {
+    accepted += ' (http:// only to 127.0.0.1, localhost or [::1])'
+  }
   let url: URL
   try {
     url = new URL(value)
   } catch {
     throw invalid(name, value, accepted, options.secret)
   }
-  if (!schemes.includes(url.protocol.replace(/:$/, '')) || !url.hostname) {
+  const scheme = url.protocol.replace(/:$/, '')
+  const loopbackHttp =
+    options.httpLoopback &&
+    scheme === 'http' &&
+    LOOPBACK_HOSTS.has(url.hostname)
+  if ((!schemes.includes(scheme) && !loopbackHttp) || !url.hostname) {
     throw invalid(name, value, accepted, options.secret)
   }
   return url
@@ -318,6 +409,31 @@ export function getEnum<const T extends string>(
 }
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
+const KEY_ACCEPTED =
+  'KEY made of letters, digits and underscores, not starting with a digit'
+
+export interface KeyValueOptions {
+  /** Mask the values (all but the plainly harmless: see `isTrivialValue`). */
+  secret?: boolean
+  /** What a key may be (default: an environment variable name). */
+  keyPattern?: RegExp
+  /** Says what `keyPattern` accepts, for the error message. */
+  keyAccepted?: string
+}
+
+/**
+ * Values that cannot be secrets and that masking would blank out all over
+ * the log: booleans, numbers, `localhost`, `None`, `production` and the like.
+ */
+export function isTrivialValue(value: string): boolean {
+  return /^(true|false|yes|no|on|off|none|null|localhost|127\.0\.0\.1|production|development|staging|test|debug|info|warning|error|[-+]?\d+(\.\d+)?)$/i.test(
+    value
+  )
+}
+
+function maskValue(value: string): void {
+  if (!isTrivialValue(value)) maskSecret(value)
+}
 
 /**
  * `KEY=VALUE` lines (blank lines and `#` comments skipped). With `secret`,
@@ -326,8 +442,10 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
 export function parseKeyValues(
   name: string,
   value: string,
-  options: { secret?: boolean } = {}
+  options: KeyValueOptions = {}
 ): Record<string, string> {
+  const keyPattern = options.keyPattern ?? KEY
+  const keyAccepted = options.keyAccepted ?? KEY_ACCEPTED
   const result: Record<string, string> = {}
   const lines = value.split(/\r?\n/)
   for (const [index, line] of lines.entries()) {
@@ -335,14 +453,14 @@ export function parseKeyValues(
     if (!text || text.startsWith('#')) continue
     const eq = text.indexOf('=')
     const key = eq > 0 ? text.slice(0, eq).trim() : ''
-    if (!KEY.test(key)) {
+    if (!keyPattern.test(key)) {
       const shownLine = eq > 0 && options.secret ? `${key}=…` : text
       throw new ConfigurationError(
-        `Invalid value for input '${name}' on line ${index + 1}: ${JSON.stringify(shownLine)}. Accepted: KEY=VALUE lines, KEY made of letters, digits and underscores, not starting with a digit.`
+        `Invalid value for input '${name}' on line ${index + 1}: ${JSON.stringify(shownLine)}. Accepted: KEY=VALUE lines, ${keyAccepted}.`
       )
     }
     const v = text.slice(eq + 1).trim()
-    if (options.secret) maskSecret(v)
+    if (options.secret) maskValue(v)
     if (key in result) {
       throw new ConfigurationError(
         `Invalid value for input '${name}': the key ${key} is given twice. Accepted: each key once.`
@@ -355,7 +473,7 @@ export function parseKeyValues(
 
 export function getKeyValues(
   name: string,
-  options: { secret?: boolean } = {}
+  options: KeyValueOptions = {}
 ): Record<string, string> {
   const value = core
     .getMultilineInput(name, { trimWhitespace: false })
@@ -364,7 +482,7 @@ export function getKeyValues(
     // Mask every value before parsing can throw on a later line.
     for (const line of value.split(/\r?\n/)) {
       const eq = line.indexOf('=')
-      if (eq > 0) maskSecret(line.slice(eq + 1).trim())
+      if (eq > 0) maskValue(line.slice(eq + 1).trim())
     }
   }
   return parseKeyValues(name, value, options)

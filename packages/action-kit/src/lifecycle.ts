@@ -7,6 +7,7 @@
  * are warnings, never failures.
  */
 import * as core from '@actions/core'
+import { parseDsn } from './dsn.js'
 import { ConfigurationError, errorMessage } from './errors.js'
 import { maskUrl, scrub } from './mask.js'
 
@@ -40,6 +41,7 @@ export async function run(main: Step, post?: Step): Promise<void> {
   if (selfReportDsn) maskUrl(selfReportDsn)
 
   try {
+    if (selfReportDsn) parseDsn('self-report-dsn', selfReportDsn)
     await main()
   } catch (error) {
     const message = scrub(errorMessage(error))

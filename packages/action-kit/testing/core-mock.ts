@@ -56,7 +56,7 @@ export function mockCore(): CoreMock & Record<string, jest.Mock> {
       addRaw: jest.fn(function (this: unknown) {
         return this
       }),
-      write: jest.fn(async () => undefined)
+      write: jest.fn(() => Promise.resolve(undefined))
     }
   }
   return core as unknown as CoreMock & Record<string, jest.Mock>

@@ -1,0 +1,42 @@
+import type { INSTALLERS, LINTERS, TEST_RUNNERS } from './constants.js'
+
+export type Installer = (typeof INSTALLERS)[number]
+export type Linter = (typeof LINTERS)[number]
+export type TestRunner = (typeof TEST_RUNNERS)[number]
+
+/** Which Python builds the virtual environment. */
+export type PythonRequest =
+  /** A version such as `3.12`, found on PATH as `python3.12`. */
+  | { kind: 'version'; version: string }
+  /** An interpreter path, or a command looked up on PATH (`python3`). */
+  | { kind: 'interpreter'; path: string }
+
+/** The inputs of ci-test, parsed, defaulted and validated by `getInputs()`. */
+export interface CiTestInputs {
+  /** The workspace every path is inside: `GITHUB_WORKSPACE`, else the current directory. Absolute. */
+  workspace: string
+  /** The Django project's directory (the one holding `manage.py`). Absolute, inside `workspace`. */
+  workingDirectory: string
+  /** The settings module (`mysite.settings`); `undefined`: the one `manage.py` sets. */
+  djangoSettings?: string
+  python: PythonRequest
+  /**
+   * Requirement files to install (`requirements*.txt`, `pyproject.toml`,
+   * `Pipfile`). Absolute, existing, inside `workspace`. Empty: detect them in
+   * `workingDirectory`.
+   */
+  requirements: string[]
+  installer: Installer
+  lint: Linter
+  testRunner: TestRunner
+  /** Extra environment for the tests and checks; every value is secret (masked). */
+  env: Record<string, string>
+  /** The lowest total coverage accepted, in percent, 0 to 100. */
+  coverageThreshold: number
+  /** Run `manage.py check --deploy`, failing on warnings. */
+  deployCheck: boolean
+  /** Run `manage.py makemigrations --check --dry-run`. */
+  migrationsCheck: boolean
+  /** Where shipyard reports its own crashes; `undefined`: nowhere. Secret. */
+  selfReportDsn?: URL
+}

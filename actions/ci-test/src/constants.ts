@@ -1,0 +1,32 @@
+/** The names of the inputs, as action.yml declares them. */
+export enum Inputs {
+  WorkingDirectory = 'working-directory',
+  DjangoSettings = 'django-settings',
+  Python = 'python',
+  Requirements = 'requirements',
+  Installer = 'installer',
+  Lint = 'lint',
+  TestRunner = 'test-runner',
+  Env = 'env',
+  CoverageThreshold = 'coverage-threshold',
+  DeployCheck = 'deploy-check',
+  MigrationsCheck = 'migrations-check',
+  SelfReportDsn = 'self-report-dsn'
+}
+
+/** The names of the outputs, as action.yml declares them. */
+export enum Outputs {
+  Tests = 'tests',
+  Failures = 'failures',
+  Errors = 'errors',
+  Skipped = 'skipped',
+  Coverage = 'coverage',
+  LintErrors = 'lint-errors',
+  JunitFile = 'junit-file',
+  CoverageFile = 'coverage-file',
+  PythonVersion = 'python-version'
+}
+
+export const INSTALLERS = ['auto', 'pip', 'uv'] as const
+export const LINTERS = ['flake8', 'none'] as const
+export const TEST_RUNNERS = ['auto', 'pytest', 'django'] as const

@@ -1,0 +1,291 @@
+import {
+  afterEach,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest
+} from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+
+const inputs: Record<string, string> = {}
+const log: string[] = []
+const record =
+  (kind: string) =>
+  (message: unknown): void => {
+    log.push(`${kind}: ${String(message)}`)
+  }
+const core = {
+  getInput: jest.fn((name: string, options?: { trimWhitespace?: boolean }) => {
+    const value = inputs[name] ?? ''
+    return options?.trimWhitespace === false ? value : value.trim()
+  }),
+  getMultilineInput: jest.fn((name: string) =>
+    (inputs[name] ?? '').split('\n').filter((line) => line !== '')
+  ),
+  setSecret: jest.fn(),
+  debug: jest.fn(record('debug')),
+  info: jest.fn(record('info')),
+  notice: jest.fn(record('notice')),
+  warning: jest.fn(record('warning')),
+  error: jest.fn(record('error')),
+  group: jest.fn((_name: string, fn: () => Promise<unknown>) => fn())
+}
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { ConfigurationError } = await import('@shipyard/action-kit')
+const { getInputs } = await import('../src/input-helper.js')
+const { main } = await import('../src/main.js')
+
+const TOKEN = 'rtd-s3cret-token-0123'
+let workspace: string
+const savedEnv = { ...process.env }
+
+function write(relative: string, content = ''): string {
+  const file = path.join(workspace, relative)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, content)
+  return file
+}
+
+const at = (relative: string): string => path.join(workspace, relative)
+
+function failure(): Error {
+  try {
+    getInputs()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError)
+    return error as Error
+  }
+  throw new Error('expected a ConfigurationError')
+}
+
+beforeEach(() => {
+  workspace = fs.realpathSync(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'sphinx-docs-'))
+  )
+  process.env['GITHUB_WORKSPACE'] = workspace
+  delete process.env['pythonLocation']
+  for (const key of Object.keys(inputs)) delete inputs[key]
+  log.length = 0
+  jest.clearAllMocks()
+})
+
+afterEach(() => {
+  fs.rmSync(workspace, { recursive: true, force: true })
+  process.env = { ...savedEnv }
+})
+
+describe('getInputs', () => {
+  it('applies every default to a project with docs/conf.py and sphinx_src', () => {
+    write('docs/conf.py')
+    fs.mkdirSync(at('sphinx_src'))
+    expect(getInputs()).toEqual({
+      workspace,
+      docsDir: at('docs'),
+      bootstrap: false,
+      sourceDir: at('sphinx_src'),
+      apidocOutput: at('docs/api'),
+      apidocExclude: [
+        '*/migrations/*',
+        '*/tests/*',
+        '*/tests.py',
+        '*/test_*.py',
+        '*/settings.py',
+        '*/settings/*'
+      ],
+      apidocOptions: [],
+      builder: 'html',
+      warningsAsErrors: true,
+      nitpicky: false,
+      linkcheck: 'off',
+      requirements: [],
+      djangoSettings: undefined,
+      python: { kind: 'interpreter', path: 'python3' },
+      readTheDocs: undefined,
+      selfReportDsn: undefined
+    })
+  })
+
+  it('finds conf.py in docs/source or doc/, and leaves the sources to the build without sphinx_src', () => {
+    write('doc/conf.py')
+    write('docs/source/conf.py')
+    expect(getInputs()).toMatchObject({
+      docsDir: at('docs/source'),
+      apidocOutput: at('docs/source/api'),
+      sourceDir: undefined
+    })
+    fs.rmSync(at('docs'), { recursive: true })
+    expect(getInputs().docsDir).toBe(at('doc'))
+  })
+
+  it('asks for docs-dir when no conf.py is found, unless bootstrap is on', () => {
+    expect(failure().message).toBe(
+      `Input required and not supplied: 'docs-dir' (no conf.py in docs, docs/source, doc, doc/source). Accepted: a directory holding conf.py, relative to the workspace (any directory with bootstrap: true), or bootstrap: true to generate one in docs.`
+    )
+    inputs['bootstrap'] = 'true'
+    expect(getInputs()).toMatchObject({ docsDir: at('docs'), bootstrap: true })
+    inputs['docs-dir'] = 'handbook'
+    expect(getInputs().docsDir).toBe(at('handbook'))
+  })
+
+  it.each([
+    ['/srv/docs', 'an absolute path'],
+    ['../docs', 'outside the workspace'],
+    ['empty', 'no conf.py there'],
+    ['README.md', 'not a directory']
+  ])('refuses docs-dir %j (%s)', (value, reason) => {
+    fs.mkdirSync(at('empty'))
+    write('README.md')
+    inputs['docs-dir'] = value
+    expect(failure().message).toBe(
+      `Invalid value for input 'docs-dir': ${JSON.stringify(value)} (${reason}). Accepted: a directory holding conf.py, relative to the workspace (any directory with bootstrap: true).`
+    )
+  })
+
+  it('keeps apidoc-output inside docs-dir', () => {
+    write('docs/conf.py')
+    inputs['apidoc-output'] = 'docs/reference/api'
+    expect(getInputs().apidocOutput).toBe(at('docs/reference/api'))
+    inputs['apidoc-output'] = 'api'
+    expect(failure().message).toBe(
+      `Invalid value for input 'apidoc-output': "api" (docs-dir is "docs"). Accepted: a directory inside docs-dir (Sphinx reads only its source directory), relative to the workspace.`
+    )
+  })
+
+  it('takes explicit values', () => {
+    write('docs/conf.py')
+    write('docs/requirements.txt')
+    fs.mkdirSync(at('src/mysite'), { recursive: true })
+    Object.assign(inputs, {
+      'source-dir': 'src',
+      'apidoc-exclude': '*/admin.py\n*/apps.py',
+      'apidoc-options': '--separate, --module-first\n--maxdepth=2',
+      builder: 'dirhtml',
+      'warnings-as-errors': 'false',
+      nitpicky: 'true',
+      linkcheck: 'strict',
+      requirements: 'docs/requirements.txt',
+      'django-settings': 'mysite.settings',
+      python: '3.12'
+    })
+    expect(getInputs()).toMatchObject({
+      sourceDir: at('src'),
+      apidocExclude: ['*/admin.py', '*/apps.py'],
+      apidocOptions: ['--separate', '--module-first', '--maxdepth=2'],
+      builder: 'dirhtml',
+      warningsAsErrors: false,
+      nitpicky: true,
+      linkcheck: 'fail',
+      requirements: [at('docs/requirements.txt')],
+      djangoSettings: 'mysite.settings',
+      python: { kind: 'version', version: '3.12' }
+    })
+    inputs['linkcheck'] = 'true'
+    expect(getInputs().linkcheck).toBe('report')
+  })
+
+  it.each([
+    ['builder', 'pdf', 'one of `html`, `dirhtml`, `singlehtml`'],
+    ['builder', 'linkcheck', 'one of `html`, `dirhtml`'],
+    ['linkcheck', 'yes', 'one of `false`, `true`, `strict`'],
+    ['warnings-as-errors', 'on', '`true` or `false`'],
+    ['nitpicky', '1', '`true` or `false`'],
+    ['bootstrap', 'auto', '`true` or `false`'],
+    ['rtd-wait', 'never', '`true` or `false`'],
+    ['rtd-timeout', 'soon', 'a duration such as'],
+    ['rtd-timeout', '5s', 'a duration at least 10s and at most 3h'],
+    ['rtd-project', 'My Project', 'a Read the Docs project slug'],
+    ['rtd-version', 'Latest', 'a Read the Docs version slug'],
+    ['rtd-api-url', 'ftp://readthedocs.org', 'an absolute URL with scheme'],
+    ['rtd-api-url', 'http://rtd.example.com/api/v3/', 'an `https://` URL'],
+    ['django-settings', 'mysite/settings.py', 'a dotted Python module path'],
+    ['source-dir', 'nowhere', 'an existing directory'],
+    ['requirements', 'docs/missing.txt', 'existing files'],
+    ['apidoc-exclude', '../secrets/*', 'fnmatch patterns relative'],
+    ['apidoc-options', '--maxdepth 2', 'sphinx-apidoc options, each'],
+    ['apidoc-options', '--output-dir=out', 'options other than the output'],
+    ['python', '3.12.1', 'a Python 3 version found on PATH']
+  ])(
+    'refuses %s %j, naming it and what is accepted',
+    (name, value, accepted) => {
+      write('docs/conf.py')
+      inputs[name] = value
+      const { message } = failure()
+      expect(message).toContain(`input '${name}': ${JSON.stringify(value)}`)
+      expect(message).toContain(`Accepted: ${accepted}`)
+    }
+  )
+
+  it('needs rtd-token with rtd-project, masks it and keeps it out of the debug log', () => {
+    write('docs/conf.py')
+    inputs['rtd-project'] = 'shipyard'
+    expect(failure().message).toBe(
+      `Input required and not supplied: 'rtd-token' (rtd-project is set). Accepted: a Read the Docs API token (Account settings → API tokens).`
+    )
+    Object.assign(inputs, {
+      'rtd-token': TOKEN,
+      'rtd-version': 'stable',
+      'rtd-api-url': 'http://127.0.0.1:8124/api/v3/',
+      'rtd-wait': 'false',
+      'rtd-timeout': '45m'
+    })
+    expect(getInputs().readTheDocs).toEqual({
+      project: 'shipyard',
+      token: TOKEN,
+      version: 'stable',
+      apiUrl: new URL('http://127.0.0.1:8124/api/v3/'),
+      wait: false,
+      timeoutMs: 45 * 60_000
+    })
+    expect(core.setSecret).toHaveBeenCalledWith(TOKEN)
+    const debug = log.filter((line) => line.startsWith('debug:')).join('\n')
+    expect(debug).toContain('"project":"shipyard"')
+    expect(debug).not.toContain(TOKEN)
+  })
+
+  it('warns when rtd-token comes without rtd-project, and does not call Read the Docs', () => {
+    write('docs/conf.py')
+    inputs['rtd-token'] = TOKEN
+    expect(getInputs().readTheDocs).toBeUndefined()
+    expect(core.warning).toHaveBeenCalledWith(
+      "Input 'rtd-token' is set but 'rtd-project' is empty: Read the Docs will not be called."
+    )
+    expect(core.setSecret).toHaveBeenCalledWith(TOKEN)
+  })
+
+  it('masks self-report-dsn and refuses a malformed one without showing it', () => {
+    write('docs/conf.py')
+    inputs['self-report-dsn'] = 'https://k3y0123@sentry.example.com/7'
+    expect(getInputs().selfReportDsn?.username).toBe('k3y0123')
+    expect(core.setSecret).toHaveBeenCalledWith(
+      'https://k3y0123@sentry.example.com/7'
+    )
+    inputs['self-report-dsn'] = 'https://k3y0123@sentry.example.com/'
+    const { message } = failure()
+    expect(message).toContain("input 'self-report-dsn'")
+    expect(message).not.toContain('k3y0123')
+  })
+})
+
+describe('main', () => {
+  it('validates the inputs, says what it would do, and fails as not implemented', async () => {
+    write('docs/conf.py')
+    fs.mkdirSync(at('sphinx_src'))
+    Object.assign(inputs, { 'rtd-project': 'shipyard', 'rtd-token': TOKEN })
+    await expect(main()).rejects.toThrow(
+      'sphinx-docs: sphinx-apidoc, the Sphinx build and the Read the Docs trigger are not implemented yet (issue #7); inputs are valid.'
+    )
+    const info = log.filter((line) => line.startsWith('info:')).join('\n')
+    expect(info).toContain(
+      'sphinx-docs would document sphinx_src into docs/api and build docs with the html builder, warnings as errors, then trigger Read the Docs (shipyard, latest).'
+    )
+    expect(log.join('\n')).not.toContain(TOKEN)
+  })
+
+  it('fails on invalid inputs before anything else', async () => {
+    await expect(main()).rejects.toBeInstanceOf(ConfigurationError)
+  })
+})

@@ -1,0 +1,1 @@
+"""The catalog app: products grouped in categories."""

@@ -1,0 +1,1 @@
+"""The contact app: visitors write to the team, staff get an email."""

@@ -1,0 +1,1 @@
+"""The shipyard example project: settings, URLs and site-wide views."""
