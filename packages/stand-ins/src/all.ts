@@ -1,6 +1,13 @@
-/** Every stand-in `services up` starts. Each service module adds itself here. */
+/** Every stand-in `services up` starts. */
+import { DockerHubStandIn } from './dockerhub.js'
+import { GitHubStandIn } from './github.js'
+import { ReadTheDocsStandIn } from './readthedocs.js'
 import type { StandIn } from './server.js'
 
 export async function createStandIns(): Promise<StandIn[]> {
-  return Promise.resolve([])
+  return Promise.resolve([
+    new ReadTheDocsStandIn({ stepDelayMs: 1000 }),
+    new DockerHubStandIn(),
+    new GitHubStandIn()
+  ])
 }

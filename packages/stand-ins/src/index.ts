@@ -1,1 +1,4 @@
+export * from './dockerhub.js'
+export * from './github.js'
+export * from './readthedocs.js'
 export * from './server.js'
