@@ -78,7 +78,9 @@ test-unit: deps ## Jest: the kit and the actions
 
 .PHONY: test-example
 test-example: venv ## The example app: flake8, pytest with coverage, Django checks, Sphinx
+	@mkdir -p $(REPORTS)
 	@bash scripts/test-example.sh
+	@cp example/.reports/junit.xml $(REPORTS)/pytest.xml
 
 .PHONY: test-containers
 test-containers: base-image ## Build the example image, run it, check /health
@@ -86,6 +88,7 @@ test-containers: base-image ## Build the example image, run it, check /health
 
 .PHONY: test
 test: deps venv tools containers ## Everything: lint, unit tests, example app, image, dist check
+	@rm -rf $(REPORTS)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-example

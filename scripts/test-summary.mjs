@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Adds up what `make test` ran, from the runners' own reports (Jest's JSON,
 // pytest's JUnit XML and the shell tests' JUnit XML), and prints one closing
-// line: `make test: N passed, N failed, N skipped`. Exits 1 when a report is
+// line: `shipyard: N passed, N failed, N skipped`. Exits 1 when a report is
 // missing or nothing ran, so a silent runner cannot pass for a green one.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -60,6 +60,6 @@ for (const [name, passed, failed, skipped] of rows) {
   totals.skipped += skipped
 }
 console.log(
-  `make test: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`
+  `shipyard: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`
 )
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0)

@@ -1,15 +1,9 @@
+import type { PythonRequest } from '@shipyard/action-kit'
 import type { INSTALLERS, LINTERS, TEST_RUNNERS } from './constants.js'
 
 export type Installer = (typeof INSTALLERS)[number]
 export type Linter = (typeof LINTERS)[number]
 export type TestRunner = (typeof TEST_RUNNERS)[number]
-
-/** Which Python builds the virtual environment. */
-export type PythonRequest =
-  /** A version such as `3.12`, found on PATH as `python3.12`. */
-  | { kind: 'version'; version: string }
-  /** An interpreter path, or a command looked up on PATH (`python3`). */
-  | { kind: 'interpreter'; path: string }
 
 /** The inputs of ci-test, parsed, defaulted and validated by `getInputs()`. */
 export interface CiTestInputs {
@@ -19,6 +13,7 @@ export interface CiTestInputs {
   workingDirectory: string
   /** The settings module (`mysite.settings`); `undefined`: the one `manage.py` sets. */
   djangoSettings?: string
+  /** Which Python builds the virtual environment. */
   python: PythonRequest
   /**
    * Requirement files to install (`requirements*.txt`, `pyproject.toml`,
@@ -37,6 +32,4 @@ export interface CiTestInputs {
   deployCheck: boolean
   /** Run `manage.py makemigrations --check --dry-run`. */
   migrationsCheck: boolean
-  /** Where shipyard reports its own crashes; `undefined`: nowhere. Secret. */
-  selfReportDsn?: URL
 }

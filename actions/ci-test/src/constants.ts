@@ -11,6 +11,7 @@ export enum Inputs {
   CoverageThreshold = 'coverage-threshold',
   DeployCheck = 'deploy-check',
   MigrationsCheck = 'migrations-check',
+  /** Read by the kit's `run()` itself, before `getInputs()`. */
   SelfReportDsn = 'self-report-dsn'
 }
 

@@ -9,30 +9,10 @@ import {
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { mockCore } from '@shipyard/action-kit/testing'
 
-const inputs: Record<string, string> = {}
-const log: string[] = []
-const record =
-  (kind: string) =>
-  (message: unknown): void => {
-    log.push(`${kind}: ${String(message)}`)
-  }
-const core = {
-  getInput: jest.fn((name: string, options?: { trimWhitespace?: boolean }) => {
-    const value = inputs[name] ?? ''
-    return options?.trimWhitespace === false ? value : value.trim()
-  }),
-  getMultilineInput: jest.fn((name: string) =>
-    (inputs[name] ?? '').split('\n').filter((line) => line !== '')
-  ),
-  setSecret: jest.fn(),
-  debug: jest.fn(record('debug')),
-  info: jest.fn(record('info')),
-  notice: jest.fn(record('notice')),
-  warning: jest.fn(record('warning')),
-  error: jest.fn(record('error')),
-  group: jest.fn((_name: string, fn: () => Promise<unknown>) => fn())
-}
+const core = mockCore()
+const { inputs, log } = core
 jest.unstable_mockModule('@actions/core', () => core)
 
 const { ConfigurationError } = await import('@shipyard/action-kit')
@@ -65,9 +45,7 @@ beforeEach(() => {
     fs.mkdtempSync(path.join(os.tmpdir(), 'docker-publish-'))
   )
   process.env['GITHUB_WORKSPACE'] = workspace
-  for (const key of Object.keys(inputs)) delete inputs[key]
-  log.length = 0
-  jest.clearAllMocks()
+  core.reset()
   write('Dockerfile', 'FROM scratch\n')
   inputs['image'] = 'alice/app'
 })
@@ -106,8 +84,7 @@ describe('getInputs', () => {
       provenance: false,
       sbom: false,
       dockerhubDescription: undefined,
-      dockerhubApiUrl: new URL('https://hub.docker.com'),
-      selfReportDsn: undefined
+      dockerhubApiUrl: new URL('https://hub.docker.com')
     })
   })
 
@@ -182,7 +159,11 @@ describe('getInputs', () => {
     ['provenance', 'maybe', '`true` or `false`'],
     ['platforms', 'linux', '`os/arch` or `os/arch/variant`'],
     ['target', '1st', 'a build stage name'],
-    ['dockerhub-api-url', 'http://hub.example.com', 'an `https://` URL'],
+    [
+      'dockerhub-api-url',
+      'http://hub.example.com',
+      'an absolute URL with scheme https:// (http:// only to 127.0.0.1, localhost or [::1])'
+    ],
     ['context', 'missing', 'an existing directory'],
     ['context', '../up', 'an existing directory'],
     ['file', 'Nope.Dockerfile', 'an existing file'],
@@ -261,7 +242,7 @@ describe('getInputs', () => {
   it('refuses a malformed label line', () => {
     inputs['labels'] = 'org.example.ok=1\n=nokey'
     expect(failure().message).toContain(
-      `Invalid value for input 'labels' on line 2: "=nokey". Accepted: key=value lines`
+      `Invalid value for input 'labels' on line 2: "=nokey". Accepted: KEY=VALUE lines, the key made of letters, digits, \`.\`, \`-\` and \`_\``
     )
   })
 

@@ -24,6 +24,7 @@ export enum Inputs {
   Sbom = 'sbom',
   DockerhubDescription = 'dockerhub-description',
   DockerhubApiUrl = 'dockerhub-api-url',
+  /** Read by the kit's `run()` itself, before `getInputs()`. */
   SelfReportDsn = 'self-report-dsn'
 }
 

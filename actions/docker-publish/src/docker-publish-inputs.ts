@@ -56,6 +56,4 @@ export interface DockerPublishInputs {
   /** A Markdown file to publish as the Docker Hub description. Absolute, existing, inside the workspace. */
   dockerhubDescription?: string
   dockerhubApiUrl: URL
-  /** Where shipyard reports its own crashes; `undefined`: nowhere. Secret. */
-  selfReportDsn?: URL
 }

@@ -4,20 +4,23 @@
  * rules between inputs enforced, secrets masked at once, the result logged at
  * debug level without them. Nothing else reads an input.
  */
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import {
-  ConfigurationError,
   getBoolean,
   getDuration,
   getEnum,
+  getInteger,
   getKeyValues,
   getList,
   getSecret,
   getString,
   getUrl,
-  parseInteger
+  invalidInput,
+  isFile,
+  missingInput,
+  resolveWorkspacePath,
+  workspaceRoot
 } from '@shipyard/action-kit'
 import {
   CACHE_MODES,
@@ -54,82 +57,8 @@ const TAG_ACCEPTED =
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/
 const STAGE = /^[A-Za-z][\w.-]*$/
 const LABEL_KEY = /^[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?$/
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
-
-function invalid(
-  name: string,
-  value: string,
-  accepted: string,
-  reason?: string
-): ConfigurationError {
-  const why = reason ? ` (${reason})` : ''
-  return new ConfigurationError(
-    `Invalid value for input '${name}': ${JSON.stringify(value)}${why}. Accepted: ${accepted}.`
-  )
-}
-
-function missing(
-  name: string,
-  reason: string,
-  accepted: string
-): ConfigurationError {
-  return new ConfigurationError(
-    `Input required and not supplied: '${name}' (${reason}). Accepted: ${accepted}.`
-  )
-}
-
-function isInside(root: string, target: string): boolean {
-  const relative = path.relative(root, target)
-  return (
-    relative === '' ||
-    (relative !== '..' &&
-      !relative.startsWith(`..${path.sep}`) &&
-      !path.isAbsolute(relative))
-  )
-}
-
-/** `GITHUB_WORKSPACE`, else the current directory. */
-function workspaceRoot(): string {
-  return path.resolve(process.env['GITHUB_WORKSPACE'] || process.cwd())
-}
-
-/** `value` resolved in the workspace: it must be relative and stay inside it, links followed. */
-function workspacePath(
-  name: string,
-  value: string,
-  workspace: string,
-  accepted: string
-): string {
-  if (path.isAbsolute(value) || /^[A-Za-z]:[\\/]/.test(value)) {
-    throw invalid(name, value, accepted, 'an absolute path')
-  }
-  const resolved = path.resolve(workspace, value)
-  if (!isInside(workspace, resolved)) {
-    throw invalid(name, value, accepted, 'outside the workspace')
-  }
-  if (
-    fs.existsSync(resolved) &&
-    !isInside(fs.realpathSync(workspace), fs.realpathSync(resolved))
-  ) {
-    throw invalid(name, value, accepted, 'a link out of the workspace')
-  }
-  return resolved
-}
-
-function isFile(file: string): boolean {
-  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false
-}
-
-function isDirectory(dir: string): boolean {
-  return fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false
-}
-
-function existingFile(name: string, value: string, workspace: string): string {
-  const accepted = 'an existing file, relative to the workspace'
-  const file = workspacePath(name, value, workspace, accepted)
-  if (!isFile(file)) throw invalid(name, value, accepted, 'no such file')
-  return file
-}
+const LABEL_KEY_ACCEPTED =
+  'the key made of letters, digits, `.`, `-` and `_` (e.g. `org.opencontainers.image.vendor=ACME`)'
 
 /** Docker Hub's other names folded into `docker.io`. */
 function canonicalRegistry(host: string): string {
@@ -140,17 +69,16 @@ function checkRegistry(name: string, value: string): string {
   const match = REGISTRY.exec(value)
   const port = match?.[2]
   if (!match || (port !== undefined && (+port < 1 || +port > 65535))) {
-    throw invalid(name, value, REGISTRY_ACCEPTED)
+    throw invalidInput(name, value, REGISTRY_ACCEPTED)
   }
   return canonicalRegistry(value)
 }
 
 /** Splits `[host[:port]/]path` as Docker does: the first part is a host when it has a `.` or `:` or is `localhost`. */
 function parseImage(value: string): { host?: string; repository: string } {
-  const name = Inputs.Image
-  if (value.includes('@')) {
-    throw invalid(name, value, IMAGE_ACCEPTED, 'a digest is not accepted')
-  }
+  const fail = (reason?: string) =>
+    invalidInput(Inputs.Image, value, IMAGE_ACCEPTED, { reason })
+  if (value.includes('@')) throw fail('a digest is not accepted')
   const slash = value.indexOf('/')
   const first = slash < 0 ? '' : value.slice(0, slash)
   const hasHost =
@@ -158,53 +86,26 @@ function parseImage(value: string): { host?: string; repository: string } {
     (first.includes('.') || first.includes(':') || first === 'localhost')
   const host = hasHost ? first : undefined
   const repository = hasHost ? value.slice(slash + 1) : value
-  if (repository.includes(':')) {
-    throw invalid(name, value, IMAGE_ACCEPTED, 'tags go in `tags`')
-  }
+  if (repository.includes(':')) throw fail('tags go in `tags`')
   if (host !== undefined && !REGISTRY.test(host)) {
-    throw invalid(name, value, IMAGE_ACCEPTED, `invalid registry host`)
+    throw fail('invalid registry host')
   }
   if (!REPOSITORY.test(repository)) {
     const lower = value.toLowerCase()
-    const reason =
+    throw fail(
       lower !== value && REPOSITORY.test(repository.toLowerCase())
         ? `uppercase letters; did you mean ${JSON.stringify(lower)}?`
         : undefined
-    throw invalid(name, value, IMAGE_ACCEPTED, reason)
+    )
   }
-  if (value.length > NAME_MAX) {
-    throw invalid(name, value, IMAGE_ACCEPTED, `longer than ${NAME_MAX}`)
-  }
+  if (value.length > NAME_MAX) throw fail(`longer than ${NAME_MAX}`)
   return { host, repository }
-}
-
-/** `key=value` lines for labels, whose keys (`org.opencontainers.image.title`) have dots. */
-function parseLabels(name: string, value: string): Record<string, string> {
-  const labels: Record<string, string> = {}
-  for (const [index, line] of value.split(/\r?\n/).entries()) {
-    const text = line.trim()
-    if (!text || text.startsWith('#')) continue
-    const eq = text.indexOf('=')
-    const key = eq > 0 ? text.slice(0, eq).trim() : ''
-    if (!LABEL_KEY.test(key)) {
-      throw new ConfigurationError(
-        `Invalid value for input '${name}' on line ${index + 1}: ${JSON.stringify(text)}. Accepted: key=value lines, the key made of letters, digits, \`.\`, \`-\` and \`_\` (e.g. \`org.opencontainers.image.vendor=ACME\`).`
-      )
-    }
-    if (key in labels) {
-      throw new ConfigurationError(
-        `Invalid value for input '${name}': the key ${key} is given twice. Accepted: each key once.`
-      )
-    }
-    labels[key] = text.slice(eq + 1).trim()
-  }
-  return labels
 }
 
 function getTags(): string[] {
   const tags: string[] = []
   for (const tag of getList(Inputs.Tags)) {
-    if (!TAG.test(tag)) throw invalid(Inputs.Tags, tag, TAG_ACCEPTED)
+    if (!TAG.test(tag)) throw invalidInput(Inputs.Tags, tag, TAG_ACCEPTED)
     if (!tags.includes(tag)) tags.push(tag)
   }
   return tags
@@ -213,7 +114,7 @@ function getTags(): string[] {
 function getPlatforms(): string[] {
   return getList(Inputs.Platforms).map((platform) => {
     if (!PLATFORM.test(platform)) {
-      throw invalid(
+      throw invalidInput(
         Inputs.Platforms,
         platform,
         '`os/arch` or `os/arch/variant` items in lowercase, e.g. `linux/amd64`, `linux/arm64/v8`'
@@ -230,95 +131,72 @@ function getPush(): PushMode {
 
 function getDockerfile(workspace: string, context: string): string {
   const given = getString(Inputs.File)
-  if (given) return existingFile(Inputs.File, given, workspace)
+  if (given) {
+    return resolveWorkspacePath(Inputs.File, given, {
+      workspace,
+      mustBe: 'file'
+    })
+  }
   for (const name of ['Dockerfile', 'Containerfile']) {
     const file = path.join(context, name)
     if (isFile(file)) return file
   }
   const where = path.relative(workspace, context) || '.'
-  throw missing(
+  throw missingInput(
     Inputs.File,
-    `neither Dockerfile nor Containerfile is in the context ${JSON.stringify(where)}`,
-    'a Dockerfile path relative to the workspace'
+    'a Dockerfile path relative to the workspace',
+    `neither Dockerfile nor Containerfile is in the context ${JSON.stringify(where)}`
   )
+}
+
+/** With `smoke-test: false`, none of the smoke-test settings may be given. */
+function refuseSmokeSettings(): void {
+  // Values read only to see that they are empty; smoke-env's are still masked.
+  const env = getKeyValues(Inputs.SmokeEnv, { secret: true })
+  const given: [Inputs, string, boolean][] = [
+    [Inputs.SmokeEnvFile, getString(Inputs.SmokeEnvFile), false],
+    [Inputs.SmokeEnv, Object.keys(env).length > 0 ? '(set)' : '', true],
+    [Inputs.SmokePort, getString(Inputs.SmokePort), false],
+    [Inputs.SmokePath, getString(Inputs.SmokePath), false],
+    [Inputs.SmokeTimeout, getString(Inputs.SmokeTimeout), false]
+  ]
+  for (const [name, value, secret] of given) {
+    if (value) {
+      throw invalidInput(name, value, `${name} only with smoke-test: true`, {
+        reason: 'smoke-test is false',
+        secret
+      })
+    }
+  }
 }
 
 /** The smoke-test settings, or `undefined` when it is off (then none may be given). */
 function getSmokeTest(workspace: string): SmokeTest | undefined {
-  const enabled = getBoolean(Inputs.SmokeTest, { default: true })
-  const envFile = getString(Inputs.SmokeEnvFile)
-  const env = getKeyValues(Inputs.SmokeEnv, { secret: true })
-  const port = getString(Inputs.SmokePort)
-  const smokePath = getString(Inputs.SmokePath, {
-    pattern: /^\/\S*$/,
-    accepted: 'a URL path starting with `/`, e.g. `/health`'
-  })
-  const timeout = getString(Inputs.SmokeTimeout)
-  const timeoutMs = getDuration(Inputs.SmokeTimeout, {
-    default: '2m',
-    min: '1s',
-    max: '30m'
-  })
-  if (!enabled) {
-    const given: [Inputs, string][] = [
-      [Inputs.SmokeEnvFile, envFile],
-      [Inputs.SmokeEnv, Object.keys(env).length ? '(not shown)' : ''],
-      [Inputs.SmokePort, port],
-      [Inputs.SmokePath, smokePath],
-      [Inputs.SmokeTimeout, timeout]
-    ]
-    for (const [name, value] of given) {
-      if (value) {
-        throw invalid(
-          name,
-          value,
-          `${name} only with smoke-test: true`,
-          'smoke-test is false'
-        )
-      }
-    }
+  if (!getBoolean(Inputs.SmokeTest, { default: true })) {
+    refuseSmokeSettings()
     return undefined
   }
+  const envFile = getString(Inputs.SmokeEnvFile)
   return {
     envFile: envFile
-      ? existingFile(Inputs.SmokeEnvFile, envFile, workspace)
+      ? resolveWorkspacePath(Inputs.SmokeEnvFile, envFile, {
+          workspace,
+          mustBe: 'file'
+        })
       : undefined,
-    env,
-    port: port
-      ? parseInteger(Inputs.SmokePort, port, { min: 1, max: 65535 })
-      : undefined,
-    path: smokePath || undefined,
-    timeoutMs
+    env: getKeyValues(Inputs.SmokeEnv, { secret: true }),
+    port: getInteger(Inputs.SmokePort, { min: 1, max: 65535 }),
+    path:
+      getString(Inputs.SmokePath, {
+        pattern: /^\/\S*$/,
+        accepted: 'a URL path starting with `/`, e.g. `/health`'
+      }) || undefined,
+    timeoutMs: getDuration(Inputs.SmokeTimeout, {
+      default: '2m',
+      min: '1s',
+      max: '30m'
+    })
   }
-}
-
-function getDockerhubApiUrl(): URL {
-  const name = Inputs.DockerhubApiUrl
-  const url = getUrl(name, {
-    default: 'https://hub.docker.com',
-    schemes: ['https', 'http']
-  })
-  if (!url) throw missing(name, 'no default', 'an absolute URL')
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
-    throw invalid(
-      name,
-      getString(name),
-      'an `https://` URL (`http://` only on 127.0.0.1, localhost or [::1])'
-    )
-  }
-  return url
-}
-
-/** A Sentry DSN: `https://<public key>@<host>/<project id>`. Never shown. */
-function getSelfReportDsn(): URL | undefined {
-  const name = Inputs.SelfReportDsn
-  const dsn = getUrl(name, { secret: true, schemes: ['https', 'http'] })
-  if (dsn && (!dsn.username || !/\/\d+$/.test(dsn.pathname))) {
-    throw new ConfigurationError(
-      `Invalid value for input '${name}': (secret value, not shown). Accepted: a Sentry DSN, https://<public key>@<host>/<project id>.`
-    )
-  }
-  return dsn
 }
 
 export function getInputs(): DockerPublishInputs {
@@ -334,11 +212,11 @@ export function getInputs(): DockerPublishInputs {
     ? checkRegistry(Inputs.Registry, registryInput)
     : canonicalRegistry(host ?? DOCKER_HUB)
   if (host !== undefined && canonicalRegistry(host) !== registry) {
-    throw invalid(
+    throw invalidInput(
       Inputs.Registry,
       registryInput,
       `the registry named in image (${host}), or empty`,
-      `image ${JSON.stringify(imageName)} names another registry`
+      { reason: `image ${JSON.stringify(imageName)} names another registry` }
     )
   }
 
@@ -346,22 +224,11 @@ export function getInputs(): DockerPublishInputs {
   const password = getSecret(Inputs.Password, { required: false }) || undefined
   const engine = getEnum(Inputs.Engine, ENGINES, { default: 'auto' })
 
-  const contextAccepted = 'an existing directory, relative to the workspace'
-  const contextInput = getString(Inputs.Context, { default: '.' })
-  const context = workspacePath(
+  const context = resolveWorkspacePath(
     Inputs.Context,
-    contextInput,
-    workspace,
-    contextAccepted
+    getString(Inputs.Context, { default: '.' }),
+    { workspace, mustBe: 'directory' }
   )
-  if (!isDirectory(context)) {
-    throw invalid(
-      Inputs.Context,
-      contextInput,
-      contextAccepted,
-      'no such directory'
-    )
-  }
   const file = getDockerfile(workspace, context)
   const buildArgs = getKeyValues(Inputs.BuildArgs)
   const target =
@@ -371,7 +238,10 @@ export function getInputs(): DockerPublishInputs {
         'a build stage name: a letter, then letters, digits, `_`, `.` or `-`'
     }) || undefined
   const platforms = getPlatforms()
-  const labels = parseLabels(Inputs.Labels, getString(Inputs.Labels))
+  const labels = getKeyValues(Inputs.Labels, {
+    keyPattern: LABEL_KEY,
+    keyAccepted: LABEL_KEY_ACCEPTED
+  })
   const tags = getTags()
   const push = getPush()
   const smokeTest = getSmokeTest(workspace)
@@ -380,17 +250,22 @@ export function getInputs(): DockerPublishInputs {
   const sbom = getBoolean(Inputs.Sbom, { default: false })
   const descriptionInput = getString(Inputs.DockerhubDescription)
   const dockerhubDescription = descriptionInput
-    ? existingFile(Inputs.DockerhubDescription, descriptionInput, workspace)
+    ? resolveWorkspacePath(Inputs.DockerhubDescription, descriptionInput, {
+        workspace,
+        mustBe: 'file'
+      })
     : undefined
-  const dockerhubApiUrl = getDockerhubApiUrl()
-  const selfReportDsn = getSelfReportDsn()
+  const dockerhubApiUrl = getUrl(Inputs.DockerhubApiUrl, {
+    default: 'https://hub.docker.com',
+    httpLoopback: true
+  })
 
   // Rules between inputs.
   if (password && !username) {
-    throw missing(
+    throw missingInput(
       Inputs.Username,
-      'password is set',
-      'the user name that goes with password'
+      'the user name that goes with password',
+      'password is set'
     )
   }
   if (push === true) {
@@ -399,28 +274,28 @@ export function getInputs(): DockerPublishInputs {
       [Inputs.Password, password]
     ] as const) {
       if (!value) {
-        throw missing(
+        throw missingInput(
           name,
-          'push is true',
-          'the registry credentials, or push: auto to skip the push when they are empty'
+          'the registry credentials, or push: auto to skip the push when they are empty',
+          'push is true'
         )
       }
     }
   }
   if (platforms.length > 0 && engine === 'podman') {
-    throw invalid(
+    throw invalidInput(
       Inputs.Platforms,
       platforms.join(','),
       'platforms only with engine docker (buildx) or auto',
-      'engine is podman'
+      { reason: 'engine is podman' }
     )
   }
   if (dockerhubDescription && registry !== DOCKER_HUB) {
-    throw invalid(
+    throw invalidInput(
       Inputs.DockerhubDescription,
       descriptionInput,
       'dockerhub-description only with the docker.io registry',
-      `the registry is ${registry}`
+      { reason: `the registry is ${registry}` }
     )
   }
 
@@ -445,15 +320,13 @@ export function getInputs(): DockerPublishInputs {
     provenance,
     sbom,
     dockerhubDescription,
-    dockerhubApiUrl,
-    selfReportDsn
+    dockerhubApiUrl
   }
   core.debug(
     `docker-publish inputs: ${JSON.stringify({
       ...inputs,
       password: inputs.password ? '(set)' : undefined,
-      smokeTest: smokeTest && { ...smokeTest, env: Object.keys(smokeTest.env) },
-      selfReportDsn: inputs.selfReportDsn ? '(set)' : undefined
+      smokeTest: smokeTest && { ...smokeTest, env: Object.keys(smokeTest.env) }
     })}`
   )
   return inputs

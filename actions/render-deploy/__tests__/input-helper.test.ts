@@ -1,26 +1,9 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { mockCore } from '@shipyard/action-kit/testing'
 
-let inputs: Record<string, string> = {}
-
-const core = {
-  getInput: jest.fn((name: string, _options?: object) =>
-    (inputs[name] ?? '').trim()
-  ),
-  getMultilineInput: jest.fn((name: string) =>
-    (inputs[name] ?? '').split('\n').filter((line) => line.trim() !== '')
-  ),
-  setSecret: jest.fn(),
-  debug: jest.fn(),
-  info: jest.fn(),
-  notice: jest.fn(),
-  warning: jest.fn(),
-  error: jest.fn(),
-  setFailed: jest.fn(),
-  getState: jest.fn(() => ''),
-  saveState: jest.fn()
-}
+const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)
 
 const { getInputs, parseImageReference } =
@@ -36,15 +19,7 @@ const GITHUB_TOKEN = 'ghs_GitHubTokenS3cretValue'
 const DIGEST = `sha256:${'a'.repeat(64)}`
 
 /** Everything written to the log through @actions/core. */
-function logged(): string {
-  return [core.debug, core.info, core.notice, core.warning, core.error]
-    .flatMap((fn) => fn.mock.calls.map((call) => String(call[0])))
-    .join('\n')
-}
-
-function masked(): string[] {
-  return core.setSecret.mock.calls.map((call) => String(call[0]))
-}
+const logged = (): string => core.log.join('\n')
 
 /** The error `getInputs()` throws, which must be a ConfigurationError. */
 function failure(): Error {
@@ -64,8 +39,7 @@ const apiMode = {
 }
 
 beforeEach(() => {
-  inputs = {}
-  jest.clearAllMocks()
+  core.reset()
 })
 
 describe('action.yml', () => {
@@ -84,7 +58,7 @@ describe('action.yml', () => {
 
 describe('getInputs in API mode', () => {
   it('applies every default to the minimal inputs', () => {
-    inputs = { ...apiMode }
+    core.setInputs({ ...apiMode })
     expect(getInputs()).toEqual({
       trigger: {
         mode: 'api',
@@ -108,12 +82,14 @@ describe('getInputs in API mode', () => {
   })
 
   it('reads the mock through the kit: secrets are masked, never logged', () => {
-    inputs = { ...apiMode }
+    core.setInputs({ ...apiMode })
     getInputs()
     expect(core.getInput).toHaveBeenCalledWith('api-key', {
       trimWhitespace: true
     })
-    expect(masked()).toEqual(expect.arrayContaining([API_KEY, GITHUB_TOKEN]))
+    expect(core.secrets).toEqual(
+      expect.arrayContaining([API_KEY, GITHUB_TOKEN])
+    )
     expect(core.debug).toHaveBeenCalledWith(
       expect.stringContaining('srv-abc123')
     )
@@ -130,7 +106,7 @@ describe('getInputs in API mode', () => {
   it.each(['SRV-ABC', 'abc123', 'srv-', 'srv-ab_c'])(
     'refuses the service id %j',
     (id) => {
-      inputs = { ...apiMode, 'service-id': id }
+      core.setInputs({ ...apiMode, 'service-id': id })
       const { message } = failure()
       expect(message).toContain("'service-id'")
       expect(message).toContain(JSON.stringify(id))
@@ -139,14 +115,14 @@ describe('getInputs in API mode', () => {
   )
 
   it('requires api-key without a deploy hook', () => {
-    inputs = { 'service-id': 'srv-abc123' }
+    core.setInputs({ 'service-id': 'srv-abc123' })
     expect(failure().message).toContain(
       "Input required and not supplied: 'api-key'"
     )
   })
 
   it('refuses an api-key with spaces without showing it', () => {
-    inputs = { ...apiMode, 'api-key': 'rnd_abc def' }
+    core.setInputs({ ...apiMode, 'api-key': 'rnd_abc def' })
     const { message } = failure()
     expect(message).toContain("'api-key'")
     expect(message).toContain('(secret value, not shown)')
@@ -155,7 +131,7 @@ describe('getInputs in API mode', () => {
   })
 
   it('warns about an api-key without the rnd_ prefix but uses it', () => {
-    inputs = { ...apiMode, 'api-key': 'NotARenderPrefixKey' }
+    core.setInputs({ ...apiMode, 'api-key': 'NotARenderPrefixKey' })
     const parsed = getInputs()
     expect(parsed.trigger.api?.apiKey).toBe('NotARenderPrefixKey')
     expect(core.warning).toHaveBeenCalledTimes(1)
@@ -164,26 +140,29 @@ describe('getInputs in API mode', () => {
   })
 
   it('accepts render-api-url over https, or http to loopback only', () => {
-    inputs = { ...apiMode, 'render-api-url': 'http://127.0.0.1:8123/v1' }
+    core.setInputs({ ...apiMode, 'render-api-url': 'http://127.0.0.1:8123/v1' })
     expect(getInputs().trigger.api?.apiUrl.href).toBe(
       'http://127.0.0.1:8123/v1'
     )
-    inputs = { ...apiMode, 'render-api-url': 'http://render.internal/v1' }
+    core.setInputs({
+      ...apiMode,
+      'render-api-url': 'http://render.internal/v1'
+    })
     const { message } = failure()
     expect(message).toContain("'render-api-url'")
     expect(message).toContain('"http://render.internal/v1"')
-    expect(message).toContain('http:// only to 127.0.0.1 or localhost')
+    expect(message).toContain('http:// only to 127.0.0.1, localhost or [::1]')
   })
 
   it('parses timeouts and enforces their bounds', () => {
-    inputs = { ...apiMode, timeout: '1h30m' }
+    core.setInputs({ ...apiMode, timeout: '1h30m' })
     expect(getInputs().timeoutMs).toBe(90 * 60_000)
     for (const [value, accepted] of [
       ['5s', 'at least 10s'],
       ['7h', 'at most 6h'],
       ['soon', 'a duration such as']
     ]) {
-      inputs = { ...apiMode, timeout: value }
+      core.setInputs({ ...apiMode, timeout: value })
       const { message } = failure()
       expect(message).toContain("'timeout'")
       expect(message).toContain(JSON.stringify(value))
@@ -192,7 +171,7 @@ describe('getInputs in API mode', () => {
   })
 
   it('treats a typo in a boolean as an error, not false', () => {
-    inputs = { ...apiMode, 'rollback-on-failure': 'yes' }
+    core.setInputs({ ...apiMode, 'rollback-on-failure': 'yes' })
     const { message } = failure()
     expect(message).toContain("'rollback-on-failure'")
     expect(message).toContain('"yes"')
@@ -200,26 +179,30 @@ describe('getInputs in API mode', () => {
   })
 
   it('checks health-path and environment', () => {
-    inputs = { ...apiMode, 'health-path': '/healthz', environment: 'staging' }
+    core.setInputs({
+      ...apiMode,
+      'health-path': '/healthz',
+      environment: 'staging'
+    })
     const parsed = getInputs()
     expect(parsed.healthPath).toBe('/healthz')
     expect(parsed.githubDeployment?.environment).toBe('staging')
 
-    inputs = { ...apiMode, 'health-path': 'health' }
+    core.setInputs({ ...apiMode, 'health-path': 'health' })
     expect(failure().message).toContain(
       'Invalid value for input \'health-path\': "health". Accepted: a URL path starting with `/`'
     )
-    inputs = { ...apiMode, environment: 'prod\u0007' }
+    core.setInputs({ ...apiMode, environment: 'prod\u0007' })
     expect(failure().message).toContain("'environment'")
   })
 
   it('needs github-token only for a GitHub deployment', () => {
-    inputs = { 'service-id': 'srv-abc123', 'api-key': API_KEY }
+    core.setInputs({ 'service-id': 'srv-abc123', 'api-key': API_KEY })
     const { message } = failure()
     expect(message).toContain("Input required and not supplied: 'github-token'")
     expect(message).toContain('github-deployment: false')
 
-    inputs = { ...inputs, 'github-deployment': 'false' }
+    core.inputs['github-deployment'] = 'false'
     expect(getInputs().githubDeployment).toBeUndefined()
   })
 })
@@ -237,7 +220,7 @@ describe('getInputs: what is deployed', () => {
       DIGEST
     ]
   ])('parses the image %s', (ref, registry, repository, tag, digest) => {
-    inputs = { ...apiMode, 'image-url': ref }
+    core.setInputs({ ...apiMode, 'image-url': ref })
     expect(getInputs().source).toEqual({
       kind: 'image',
       image: { ref, registry, repository, tag, digest }
@@ -257,18 +240,22 @@ describe('getInputs: what is deployed', () => {
   })
 
   it('takes commit-id lowercased, and not with image-url', () => {
-    inputs = { ...apiMode, 'commit-id': 'ABCDEF1234567' }
+    core.setInputs({ ...apiMode, 'commit-id': 'ABCDEF1234567' })
     expect(getInputs().source).toEqual({
       kind: 'commit',
       commitId: 'abcdef1234567'
     })
 
-    inputs = { ...apiMode, 'commit-id': 'main' }
+    core.setInputs({ ...apiMode, 'commit-id': 'main' })
     expect(failure().message).toContain(
       'Invalid value for input \'commit-id\': "main". Accepted: a git commit id'
     )
 
-    inputs = { ...apiMode, 'commit-id': 'abcdef1', 'image-url': 'acme/a:1' }
+    core.setInputs({
+      ...apiMode,
+      'commit-id': 'abcdef1',
+      'image-url': 'acme/a:1'
+    })
     const { message } = failure()
     expect(message).toContain("'image-url' and 'commit-id'")
     expect(message).toContain('"acme/a:1" and "abcdef1"')
@@ -279,7 +266,7 @@ describe('getInputs with a deploy hook', () => {
   const hookOnly = { 'deploy-hook-url': HOOK_URL, 'github-token': GITHUB_TOKEN }
 
   it('triggers only, without waiting or changing the service', () => {
-    inputs = { ...hookOnly }
+    core.setInputs({ ...hookOnly })
     const parsed = getInputs()
     expect(parsed.trigger).toEqual({
       mode: 'deploy-hook',
@@ -289,13 +276,13 @@ describe('getInputs with a deploy hook', () => {
     })
     expect(parsed.wait).toBe(false)
     expect(parsed.disableAutoDeploy).toBe(false)
-    expect(masked()).toEqual(expect.arrayContaining([HOOK_URL, HOOK_KEY]))
+    expect(core.secrets).toEqual(expect.arrayContaining([HOOK_URL, HOOK_KEY]))
     expect(logged()).not.toContain(HOOK_KEY)
   })
 
   it('refuses wait or disable-auto-deploy without an api-key', () => {
     for (const name of ['wait', 'disable-auto-deploy']) {
-      inputs = { ...hookOnly, [name]: 'true' }
+      core.setInputs({ ...hookOnly, [name]: 'true' })
       const { message } = failure()
       expect(message).toContain(`Invalid value for input '${name}': "true"`)
       expect(message).toContain('give `api-key` too')
@@ -303,7 +290,11 @@ describe('getInputs with a deploy hook', () => {
   })
 
   it('can wait when an api-key is given too', () => {
-    inputs = { ...hookOnly, 'api-key': API_KEY, 'service-id': 'srv-abc123' }
+    core.setInputs({
+      ...hookOnly,
+      'api-key': API_KEY,
+      'service-id': 'srv-abc123'
+    })
     const parsed = getInputs()
     expect(parsed.trigger.mode).toBe('deploy-hook')
     expect(parsed.trigger.api).toEqual({
@@ -320,28 +311,28 @@ describe('getInputs with a deploy hook', () => {
     [`https://api.render.com/hooks/srv-abc123?key=${HOOK_KEY}`, '/deploy/'],
     ['https://api.render.com/deploy/srv-abc123?token=HookTokenS3cret', 'key=']
   ])('refuses the hook %s without showing it', (url, hint) => {
-    inputs = { ...hookOnly, 'deploy-hook-url': url }
+    core.setInputs({ ...hookOnly, 'deploy-hook-url': url })
     const { message } = failure()
     expect(message).toContain("'deploy-hook-url'")
     expect(message).toContain('(secret value, not shown)')
     expect(message).toContain(hint)
     expect(message).not.toContain(HOOK_KEY)
     expect(message).not.toContain('HookTokenS3cret')
-    expect(masked()).toContain(url)
+    expect(core.secrets).toContain(url)
   })
 
   it('accepts a hook on loopback over http (a local stand-in)', () => {
     const local = `http://127.0.0.1:9000/deploy/srv-local1?key=${HOOK_KEY}`
-    inputs = { ...hookOnly, 'deploy-hook-url': local }
+    core.setInputs({ ...hookOnly, 'deploy-hook-url': local })
     expect(getInputs().trigger).toMatchObject({ serviceId: 'srv-local1' })
   })
 
   it('refuses a service-id other than the hook’s, and a commit-id', () => {
-    inputs = { ...hookOnly, 'service-id': 'srv-other9' }
+    core.setInputs({ ...hookOnly, 'service-id': 'srv-other9' })
     expect(failure().message).toBe(
       'Invalid value for input \'service-id\': "srv-other9". Accepted: the service of `deploy-hook-url` (srv-abc123), or nothing.'
     )
-    inputs = { ...hookOnly, 'commit-id': 'abcdef1' }
+    core.setInputs({ ...hookOnly, 'commit-id': 'abcdef1' })
     const { message } = failure()
     expect(message).toContain("'commit-id'")
     expect(message).toContain("deploys the branch's latest commit")
@@ -350,7 +341,7 @@ describe('getInputs with a deploy hook', () => {
 
 describe('main', () => {
   it('validates, says what it would do, then fails as not implemented', async () => {
-    inputs = { ...apiMode, 'image-url': `acme/app@${DIGEST}` }
+    core.setInputs({ ...apiMode, 'image-url': `acme/app@${DIGEST}` })
     await expect(main()).rejects.toThrow(
       'render-deploy: deploying to Render is not implemented yet (issue #6); inputs are valid.'
     )
@@ -361,7 +352,7 @@ describe('main', () => {
   })
 
   it('fails the step through run(), never pretending to succeed', async () => {
-    inputs = { ...apiMode }
+    core.setInputs({ ...apiMode })
     await run(main)
     expect(core.setFailed).toHaveBeenCalledTimes(1)
     expect(core.setFailed).toHaveBeenCalledWith(

@@ -11,7 +11,8 @@ import {
   getBoolean,
   getDuration,
   getString,
-  getUrl
+  getUrl,
+  invalidInput
 } from '@shipyard/action-kit'
 import { DEFAULT_RENDER_API_URL, Inputs } from './constants.js'
 import type {
@@ -22,32 +23,6 @@ import type {
   RenderDeployInputs,
   RenderTrigger
 } from './render-deploy-inputs.js'
-
-const SECRET_SHOWN = '(secret value, not shown)'
-
-function invalid(
-  name: string,
-  shown: string,
-  accepted: string
-): ConfigurationError {
-  return new ConfigurationError(
-    `Invalid value for input '${name}': ${shown}. Accepted: ${accepted}.`
-  )
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
-const SECURE_URL_ACCEPTED =
-  'an https:// URL (http:// only to 127.0.0.1 or localhost, e.g. a local stand-in)'
-
-/** https anywhere; plain http only to this machine, where nothing can listen in. */
-function requireSecure(name: string, url: URL, secret: boolean): URL {
-  if (url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname)) return url
-  throw invalid(
-    name,
-    secret ? SECRET_SHOWN : JSON.stringify(url.href),
-    SECURE_URL_ACCEPTED
-  )
-}
 
 const SERVICE_ID = /^srv-[a-z0-9]+$/
 const SERVICE_ID_ACCEPTED =
@@ -74,31 +49,18 @@ function readApiKey(required: boolean): string {
 
 const HOOK_PATH = /\/deploy\/(srv-[a-z0-9]+)\/?$/
 const HOOK_ACCEPTED =
-  "the service's deploy hook, https://api.render.com/deploy/srv-…?key=… (http:// only to 127.0.0.1 or localhost)"
+  "the service's deploy hook, https://api.render.com/deploy/srv-…?key=… (http:// only to 127.0.0.1, localhost or [::1])"
 
 /** The deploy hook, masked whole; its value never appears in an error. */
 function readDeployHook(): { url: URL; serviceId: string } | undefined {
-  const url = getUrl(Inputs.DeployHookUrl, {
-    schemes: ['https', 'http'],
-    secret: true
-  })
+  const name = Inputs.DeployHookUrl
+  const url = getUrl(name, { httpLoopback: true, secret: true })
   if (!url) return undefined
-  requireSecure(Inputs.DeployHookUrl, url, true)
+  const fail = (reason: string) =>
+    invalidInput(name, url.href, HOOK_ACCEPTED, { reason, secret: true })
   const match = HOOK_PATH.exec(url.pathname)
-  if (!match) {
-    throw invalid(
-      Inputs.DeployHookUrl,
-      `${SECRET_SHOWN}, whose path does not end with /deploy/srv-…`,
-      HOOK_ACCEPTED
-    )
-  }
-  if (!url.searchParams.get('key')) {
-    throw invalid(
-      Inputs.DeployHookUrl,
-      `${SECRET_SHOWN}, which has no key=… parameter`,
-      HOOK_ACCEPTED
-    )
-  }
+  if (!match) throw fail('its path does not end with /deploy/srv-…')
+  if (!url.searchParams.get('key')) throw fail('it has no key=… parameter')
   return { url, serviceId: match[1] }
 }
 
@@ -110,20 +72,16 @@ function readTrigger(): RenderTrigger {
     accepted: SERVICE_ID_ACCEPTED
   })
   const apiKey = readApiKey(!hook)
-  const apiUrl = requireSecure(
-    Inputs.RenderApiUrl,
-    getUrl(Inputs.RenderApiUrl, {
-      schemes: ['https', 'http'],
-      default: DEFAULT_RENDER_API_URL
-    }) as URL,
-    false
-  )
+  const apiUrl = getUrl(Inputs.RenderApiUrl, {
+    default: DEFAULT_RENDER_API_URL,
+    httpLoopback: true
+  })
   if (!hook) return { mode: 'api', api: { serviceId, apiKey, apiUrl } }
 
   if (serviceId && serviceId !== hook.serviceId) {
-    throw invalid(
+    throw invalidInput(
       Inputs.ServiceId,
-      JSON.stringify(serviceId),
+      serviceId,
       `the service of \`deploy-hook-url\` (${hook.serviceId}), or nothing`
     )
   }
@@ -148,8 +106,7 @@ const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
 
 /** Parses `[registry/]repository[:tag][@digest]` as Docker and Render read it. */
 export function parseImageReference(name: string, ref: string): ImageReference {
-  const fail = (): ConfigurationError =>
-    invalid(name, JSON.stringify(ref), IMAGE_ACCEPTED)
+  const fail = (): ConfigurationError => invalidInput(name, ref, IMAGE_ACCEPTED)
   let rest = ref
   let digest: string | undefined
   const at = rest.indexOf('@')
@@ -200,9 +157,9 @@ function readSource(trigger: RenderTrigger): DeploySource {
   }
   if (commitId) {
     if (trigger.mode === 'deploy-hook') {
-      throw invalid(
+      throw invalidInput(
         Inputs.CommitId,
-        JSON.stringify(commitId),
+        commitId,
         `nothing with \`${Inputs.DeployHookUrl}\` (a deploy hook deploys the branch's latest commit); to deploy a given commit use \`${Inputs.ServiceId}\` + \`${Inputs.ApiKey}\` instead`
       )
     }
@@ -250,9 +207,9 @@ function readApiFlag(
   const canUseApi = trigger.mode === 'api' || trigger.api !== undefined
   const value = getBoolean(name, { default: canUseApi })
   if (value && !canUseApi) {
-    throw invalid(
+    throw invalidInput(
       name,
-      '"true"',
+      'true',
       `\`false\` or nothing with \`${Inputs.DeployHookUrl}\` alone: ${what} needs Render's API, so give \`${Inputs.ApiKey}\` too`
     )
   }

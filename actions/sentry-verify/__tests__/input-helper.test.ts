@@ -1,29 +1,12 @@
 import { afterAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { mockCore } from '@shipyard/action-kit/testing'
 
-let inputs: Record<string, string> = {}
-
-const core = {
-  getInput: jest.fn((name: string, _options?: object) =>
-    (inputs[name] ?? '').trim()
-  ),
-  getMultilineInput: jest.fn((name: string) =>
-    (inputs[name] ?? '').split('\n').filter((line) => line.trim() !== '')
-  ),
-  setSecret: jest.fn(),
-  debug: jest.fn(),
-  info: jest.fn(),
-  notice: jest.fn(),
-  warning: jest.fn(),
-  error: jest.fn(),
-  setFailed: jest.fn(),
-  getState: jest.fn(() => ''),
-  saveState: jest.fn()
-}
+const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)
 
-const { getInputs, parseDsn } = await import('../src/input-helper.js')
+const { getInputs } = await import('../src/input-helper.js')
 const { main } = await import('../src/main.js')
 const { Inputs, Outputs } = await import('../src/constants.js')
 const { run, ConfigurationError } = await import('@shipyard/action-kit')
@@ -45,15 +28,7 @@ const minimal = {
 }
 
 /** Everything written to the log through @actions/core. */
-function logged(): string {
-  return [core.debug, core.info, core.notice, core.warning, core.error]
-    .flatMap((fn) => fn.mock.calls.map((call) => String(call[0])))
-    .join('\n')
-}
-
-function masked(): string[] {
-  return core.setSecret.mock.calls.map((call) => String(call[0]))
-}
+const logged = (): string => core.log.join('\n')
 
 /** The error `getInputs()` throws, which must be a ConfigurationError. */
 function failure(): Error {
@@ -68,9 +43,8 @@ function failure(): Error {
 
 const githubSha = process.env['GITHUB_SHA']
 beforeEach(() => {
-  inputs = {}
+  core.reset()
   process.env['GITHUB_SHA'] = SHA
-  jest.clearAllMocks()
 })
 afterAll(() => {
   if (githubSha === undefined) delete process.env['GITHUB_SHA']
@@ -93,7 +67,7 @@ describe('action.yml', () => {
 
 describe('getInputs', () => {
   it('applies every default to the minimal inputs', () => {
-    inputs = { ...minimal }
+    core.setInputs({ ...minimal })
     expect(getInputs()).toEqual({
       sentryUrl: new URL('https://sentry.io'),
       authToken: AUTH_TOKEN,
@@ -128,9 +102,9 @@ describe('getInputs', () => {
   })
 
   it('masks every secret through the kit and logs none of them', () => {
-    inputs = { ...minimal }
+    core.setInputs({ ...minimal })
     getInputs()
-    expect(masked()).toEqual(
+    expect(core.secrets).toEqual(
       expect.arrayContaining([AUTH_TOKEN, TRIGGER_TOKEN, DSN, PUBLIC_KEY])
     )
     expect(core.debug).toHaveBeenCalledWith(
@@ -148,7 +122,7 @@ describe('getInputs', () => {
   })
 
   it('warns that an organization token cannot read events', () => {
-    inputs = { ...minimal, 'auth-token': 'sntrys_OrgTokenS3cret' }
+    core.setInputs({ ...minimal, 'auth-token': 'sntrys_OrgTokenS3cret' })
     getInputs()
     expect(core.warning).toHaveBeenCalledWith(
       expect.stringContaining('event:read')
@@ -162,7 +136,7 @@ describe('getInputs', () => {
     ['project', 'web app'],
     ['project', 'web/app']
   ])('refuses the %s slug %j', (name, value) => {
-    inputs = { ...minimal, [name]: value }
+    core.setInputs({ ...minimal, [name]: value })
     const { message } = failure()
     expect(message).toContain(`Invalid value for input '${name}'`)
     expect(message).toContain(JSON.stringify(value))
@@ -175,22 +149,22 @@ describe('getInputs', () => {
     ['prod/eu', 'slashes'],
     ['e'.repeat(65), '1 to 64 characters']
   ])('refuses the environment %j', (value, accepted) => {
-    inputs = { ...minimal, environment: value }
+    core.setInputs({ ...minimal, environment: value })
     const { message } = failure()
     expect(message).toContain(`'environment': ${JSON.stringify(value)}`)
     expect(message).toContain(accepted)
   })
 
   it('takes the release from the input, else GITHUB_SHA, and checks it', () => {
-    inputs = { ...minimal, release: 'web@1.4.2' }
+    core.setInputs({ ...minimal, release: 'web@1.4.2' })
     expect(getInputs().release).toBe('web@1.4.2')
 
-    inputs = { ...minimal, release: 'latest' }
+    core.setInputs({ ...minimal, release: 'latest' })
     expect(failure().message).toContain(
       'Invalid value for input \'release\': "latest". Accepted: a Sentry release name'
     )
 
-    inputs = { ...minimal }
+    core.setInputs({ ...minimal })
     process.env['GITHUB_SHA'] = 'a/b'
     expect(failure().message).toContain('"a/b" (from GITHUB_SHA)')
 
@@ -201,11 +175,11 @@ describe('getInputs', () => {
   })
 
   it('checks the Sentry and app URLs: https, or http to loopback only', () => {
-    inputs = {
+    core.setInputs({
       ...minimal,
       'sentry-url': 'http://127.0.0.1:9000',
       'app-url': 'http://localhost:8000/app/'
-    }
+    })
     const parsed = getInputs()
     expect(parsed.sentryUrl.href).toBe('http://127.0.0.1:9000/')
     expect(parsed.trigger).toMatchObject({
@@ -213,15 +187,15 @@ describe('getInputs', () => {
     })
 
     for (const name of ['sentry-url', 'app-url']) {
-      inputs = { ...minimal, [name]: 'http://example.com' }
+      core.setInputs({ ...minimal, [name]: 'http://example.com' })
       const { message } = failure()
-      expect(message).toContain(`'${name}': "http://example.com/"`)
-      expect(message).toContain('http:// only to 127.0.0.1 or localhost')
+      expect(message).toContain(`'${name}': "http://example.com"`)
+      expect(message).toContain('http:// only to 127.0.0.1, localhost or [::1]')
     }
   })
 
   it('checks timeout, expect-level and booleans strictly', () => {
-    inputs = { ...minimal, timeout: '90s', 'expect-level': 'warning' }
+    core.setInputs({ ...minimal, timeout: '90s', 'expect-level': 'warning' })
     expect(getInputs()).toMatchObject({
       timeoutMs: 90_000,
       expectLevel: 'warning'
@@ -236,7 +210,7 @@ describe('getInputs', () => {
       ],
       ['check-breadcrumbs', 'no', '`true` or `false`']
     ] as const) {
-      inputs = { ...minimal, [name]: value }
+      core.setInputs({ ...minimal, [name]: value })
       const { message } = failure()
       expect(message).toContain(`'${name}': ${JSON.stringify(value)}`)
       expect(message).toContain(accepted)
@@ -247,10 +221,11 @@ describe('getInputs', () => {
 describe('the DSN', () => {
   it('parses a path, a port and a legacy secret key, and masks the keys', () => {
     const secret = 'fedcba9876543210fedcba9876543210'
-    const dsn = parseDsn(
-      'dsn',
-      `http://${PUBLIC_KEY}:${secret}@127.0.0.1:9000/sentry/7`
-    )
+    core.setInputs({
+      ...minimal,
+      dsn: `http://${PUBLIC_KEY}:${secret}@127.0.0.1:9000/sentry/7`
+    })
+    const { dsn } = getInputs()
     expect(dsn).toMatchObject({
       protocol: 'http',
       publicKey: PUBLIC_KEY,
@@ -262,7 +237,7 @@ describe('the DSN', () => {
     expect(dsn.envelopeUrl.href).toBe(
       'http://127.0.0.1:9000/sentry/api/7/envelope/'
     )
-    expect(masked()).toEqual(expect.arrayContaining([PUBLIC_KEY, secret]))
+    expect(core.secrets).toEqual(expect.arrayContaining([PUBLIC_KEY, secret]))
   })
 
   it.each([
@@ -274,14 +249,14 @@ describe('the DSN', () => {
     [`ftp://${PUBLIC_KEY}@sentry.example.com/1`, 'has the scheme ftp://'],
     [`https://${PUBLIC_KEY}@o1.ingest.sentry.io/42?x=1`, 'query']
   ])('refuses %s clearly, without its key', (value, problem) => {
-    inputs = { ...minimal, dsn: value }
+    core.setInputs({ ...minimal, dsn: value })
     const { message } = failure()
     expect(message).toContain("Invalid value for input 'dsn'")
     expect(message).toContain(problem)
     expect(message).toContain('Accepted: a Sentry DSN {protocol}://')
     expect(message).not.toContain(PUBLIC_KEY)
     expect(message).not.toContain('abc123')
-    expect(masked()).toContain(value)
+    expect(core.secrets).toContain(value)
   })
 })
 
@@ -294,7 +269,10 @@ describe('how the app is made to report an error', () => {
   } = minimal
 
   it('runs probe-command instead of an endpoint', () => {
-    inputs = { ...base, 'probe-command': 'docker run --rm acme/app probe' }
+    core.setInputs({
+      ...base,
+      'probe-command': 'docker run --rm acme/app probe'
+    })
     const parsed = getInputs()
     expect(parsed.trigger).toEqual({
       kind: 'probe-command',
@@ -304,37 +282,44 @@ describe('how the app is made to report an error', () => {
   })
 
   it('needs an endpoint or probe-command, not both', () => {
-    inputs = { ...base }
+    core.setInputs({ ...base })
     expect(failure().message).toBe(
       "Input required and not supplied: 'app-url'. Accepted: the app's base URL, with 'trigger-path' and 'trigger-token' (its verification endpoint); or 'probe-command' instead."
     )
-    inputs = { ...minimal, 'probe-command': 'make probe' }
+    core.setInputs({ ...minimal, 'probe-command': 'make probe' })
     expect(failure().message).toContain(
       `Inputs 'app-url' ("https://app.onrender.com/") and 'probe-command' cannot both be given`
     )
-    inputs = { ...base, 'trigger-token': TRIGGER_TOKEN, 'probe-command': 'x' }
+    core.setInputs({
+      ...base,
+      'trigger-token': TRIGGER_TOKEN,
+      'probe-command': 'x'
+    })
     const { message } = failure()
     expect(message).toContain("'trigger-token' and 'probe-command'")
     expect(message).not.toContain(TRIGGER_TOKEN)
   })
 
   it('needs trigger-path and trigger-token with app-url', () => {
-    inputs = { ...minimal, 'trigger-path': '' }
+    core.setInputs({ ...minimal, 'trigger-path': '' })
     expect(failure().message).toContain(
       "Input required and not supplied: 'trigger-path'"
     )
-    inputs = { ...minimal, 'trigger-path': 'verify' }
+    core.setInputs({ ...minimal, 'trigger-path': 'verify' })
     expect(failure().message).toContain(
       'Invalid value for input \'trigger-path\': "verify"'
     )
-    inputs = { ...minimal, 'trigger-token': '' }
+    core.setInputs({ ...minimal, 'trigger-token': '' })
     expect(failure().message).toContain(
       "Input required and not supplied: 'trigger-token'"
     )
   })
 
   it('records the deploy with deploy-url when given', () => {
-    inputs = { ...minimal, 'deploy-url': 'https://dashboard.example/d/1' }
+    core.setInputs({
+      ...minimal,
+      'deploy-url': 'https://dashboard.example/d/1'
+    })
     expect(getInputs().deployUrl).toEqual(
       new URL('https://dashboard.example/d/1')
     )
@@ -343,7 +328,7 @@ describe('how the app is made to report an error', () => {
 
 describe('main', () => {
   it('validates, says what it would do, then fails as not implemented', async () => {
-    inputs = { ...minimal }
+    core.setInputs({ ...minimal })
     await expect(main()).rejects.toThrow(
       'sentry-verify: verifying delivery to Sentry is not implemented yet (issue #8); inputs are valid.'
     )
@@ -354,7 +339,7 @@ describe('main', () => {
   })
 
   it('fails the step through run(), never pretending to succeed', async () => {
-    inputs = { ...minimal }
+    core.setInputs({ ...minimal })
     await run(main)
     expect(core.setFailed).toHaveBeenCalledTimes(1)
     expect(core.setFailed).toHaveBeenCalledWith(

@@ -7,55 +7,19 @@
 import * as core from '@actions/core'
 import {
   ConfigurationError,
+  DSN_ACCEPTED,
   formatDuration,
   getBoolean,
   getDuration,
   getEnum,
   getString,
   getUrl,
-  maskSecret
+  invalidInput,
+  missingInput,
+  parseDsn
 } from '@shipyard/action-kit'
 import { DEFAULT_SENTRY_URL, Inputs, SENTRY_LEVELS } from './constants.js'
-import type {
-  AppTrigger,
-  SentryDsn,
-  SentryVerifyInputs
-} from './sentry-verify-inputs.js'
-
-const SECRET_SHOWN = '(secret value, not shown)'
-
-function invalid(
-  name: string,
-  shown: string,
-  accepted: string
-): ConfigurationError {
-  return new ConfigurationError(
-    `Invalid value for input '${name}': ${shown}. Accepted: ${accepted}.`
-  )
-}
-
-function missing(name: string, accepted: string): ConfigurationError {
-  return new ConfigurationError(
-    `Input required and not supplied: '${name}'. Accepted: ${accepted}.`
-  )
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
-const SECURE_URL_ACCEPTED =
-  'an https:// URL (http:// only to 127.0.0.1 or localhost, e.g. a local stand-in)'
-
-function isSecure(url: URL): boolean {
-  return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname)
-}
-
-/** An https URL, or http to loopback, read through the kit. */
-function readSecureUrl(name: Inputs, defaultUrl?: string): URL | undefined {
-  const url = getUrl(name, { schemes: ['https', 'http'], default: defaultUrl })
-  if (url && !isSecure(url)) {
-    throw invalid(name, JSON.stringify(url.href), SECURE_URL_ACCEPTED)
-  }
-  return url
-}
+import type { AppTrigger, SentryVerifyInputs } from './sentry-verify-inputs.js'
 
 /** One line, no spaces: what can go into an `Authorization` header. */
 const TOKEN = /^\S+$/
@@ -79,70 +43,6 @@ function readAuthToken(): string {
 const ORG = /^(?!\d+$)[a-z0-9_-]{1,50}$/
 const PROJECT = /^(?!\d+$)[a-z0-9_-]{1,100}$/
 
-const DSN_ACCEPTED =
-  "a Sentry DSN {protocol}://{public key}@{host}{path}/{project id}, such as https://<32 hexadecimal digits>@o1.ingest.sentry.io/42 (the project's Settings → Client Keys); https only, http only to 127.0.0.1 or localhost"
-
-/** The DSN with its keys replaced by `***`, or nothing of it when it cannot be cut safely. */
-function redactDsn(value: string): string {
-  try {
-    const url = new URL(value)
-    if (!url.username && !url.password) return SECRET_SHOWN
-    return JSON.stringify(
-      `${url.protocol}//***@${url.host}${url.pathname}${url.search ? '?…' : ''}`
-    )
-  } catch {
-    return SECRET_SHOWN
-  }
-}
-
-/**
- * Parses a DSN, `{protocol}://{publicKey}@{host}{path}/{projectId}`. The
- * whole value is masked by the caller when read (as a secret input); the keys
- * are masked on their own as soon as they are found, and never appear in an
- * error.
- */
-export function parseDsn(name: string, value: string): SentryDsn {
-  const fail = (problem: string): ConfigurationError =>
-    invalid(name, `${redactDsn(value)} ${problem}`, DSN_ACCEPTED)
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw fail('is not a URL')
-  }
-  const publicKey = decodeURIComponent(url.username)
-  const secretKey = url.password ? decodeURIComponent(url.password) : undefined
-  maskSecret(publicKey)
-  maskSecret(secretKey)
-  const protocol = url.protocol.replace(/:$/, '')
-  if (protocol !== 'https' && protocol !== 'http') {
-    throw fail(`has the scheme ${protocol}://`)
-  }
-  if (!isSecure(url)) {
-    throw fail('uses http:// to a host other than 127.0.0.1 or localhost')
-  }
-  if (!publicKey) throw fail('has no public key before the @')
-  if (!/^[0-9a-f]{32}$/i.test(publicKey)) {
-    throw fail('has a public key that is not 32 hexadecimal digits')
-  }
-  if (url.search || url.hash) throw fail('has a query or a fragment')
-  const match = /^(.*)\/(\d+)\/?$/.exec(url.pathname)
-  if (!match) throw fail('does not end with a numeric project id')
-  const [, path = '', projectId = ''] = match
-  return {
-    dsn: value,
-    protocol,
-    publicKey,
-    secretKey,
-    host: url.host,
-    path,
-    projectId,
-    envelopeUrl: new URL(
-      `${protocol}://${url.host}${path}/api/${projectId}/envelope/`
-    )
-  }
-}
-
 const ENVIRONMENT = /^(?!None$)[^\s/]{1,64}$/
 const RELEASE_ACCEPTED =
   'a Sentry release name: 1 to 200 characters without slashes, backslashes, tabs or newlines, and not `.`, `..` or `latest`'
@@ -160,17 +60,16 @@ function readRelease(): string {
   const given = getString(Inputs.Release)
   const release = given || (process.env['GITHUB_SHA'] ?? '').trim()
   if (!release) {
-    throw missing(
+    throw missingInput(
       Inputs.Release,
-      `${RELEASE_ACCEPTED} (its default, the GITHUB_SHA environment variable, is not set)`
+      RELEASE_ACCEPTED,
+      'its default, the GITHUB_SHA environment variable, is not set'
     )
   }
   if (!validRelease(release)) {
-    throw invalid(
-      Inputs.Release,
-      `${JSON.stringify(release)}${given ? '' : ' (from GITHUB_SHA)'}`,
-      RELEASE_ACCEPTED
-    )
+    throw invalidInput(Inputs.Release, release, RELEASE_ACCEPTED, {
+      reason: given ? undefined : 'from GITHUB_SHA'
+    })
   }
   return release
 }
@@ -180,7 +79,7 @@ const ENDPOINT_ACCEPTED =
 const PATH = /^\/\S*$/
 
 function readTrigger(): AppTrigger {
-  const appUrl = readSecureUrl(Inputs.AppUrl)
+  const appUrl = getUrl(Inputs.AppUrl, { httpLoopback: true })
   const triggerPath = getString(Inputs.TriggerPath, {
     pattern: PATH,
     accepted:
@@ -210,24 +109,27 @@ function readTrigger(): AppTrigger {
     return { kind: 'probe-command', command: probeCommand }
   }
 
-  if (!appUrl) throw missing(Inputs.AppUrl, ENDPOINT_ACCEPTED)
+  if (!appUrl) throw missingInput(Inputs.AppUrl, ENDPOINT_ACCEPTED)
   if (appUrl.search || appUrl.hash) {
-    throw invalid(
+    throw invalidInput(
       Inputs.AppUrl,
-      JSON.stringify(appUrl.href),
-      `${SECURE_URL_ACCEPTED}, without query or fragment`
+      appUrl.href,
+      "the app's base URL without query or fragment",
+      { reason: 'it has a query or a fragment' }
     )
   }
   if (!triggerPath) {
-    throw missing(
+    throw missingInput(
       Inputs.TriggerPath,
-      "the path of the app's verification endpoint, starting with `/` (needed with 'app-url')"
+      "the path of the app's verification endpoint, starting with `/`",
+      "needed with 'app-url'"
     )
   }
   if (!token) {
-    throw missing(
+    throw missingInput(
       Inputs.TriggerToken,
-      "the verification endpoint's token, the app's SENTRY_VERIFY_TOKEN (needed with 'app-url')"
+      "the verification endpoint's token, the app's SENTRY_VERIFY_TOKEN",
+      "needed with 'app-url'"
     )
   }
   const url = new URL(appUrl.href.replace(/\/+$/, '') + triggerPath)
@@ -265,7 +167,10 @@ export function describeInputs(
 }
 
 export function getInputs(): SentryVerifyInputs {
-  const sentryUrl = readSecureUrl(Inputs.SentryUrl, DEFAULT_SENTRY_URL) as URL
+  const sentryUrl = getUrl(Inputs.SentryUrl, {
+    default: DEFAULT_SENTRY_URL,
+    httpLoopback: true
+  })
   const authToken = readAuthToken()
   const org = getString(Inputs.Org, {
     required: true,

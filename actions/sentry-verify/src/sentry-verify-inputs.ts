@@ -2,32 +2,11 @@
  * The inputs of sentry-verify once parsed: typed, defaulted and validated by
  * `getInputs()` (input-helper.ts). Nothing else reads the raw inputs.
  */
+import type { SentryDsn } from '@shipyard/action-kit'
 import type { SENTRY_LEVELS } from './constants.js'
 
 /** A Sentry event level. */
 export type SentryLevel = (typeof SENTRY_LEVELS)[number]
-
-/**
- * A client key's DSN, `{protocol}://{publicKey}@{host}{path}/{projectId}`.
- * The whole DSN and its keys are masked on read.
- */
-export interface SentryDsn {
-  /** The DSN exactly as given (for the SDK). Never log it. */
-  dsn: string
-  protocol: 'https' | 'http'
-  /** The client key's public key, 32 hexadecimal digits. Masked. */
-  publicKey: string
-  /** Legacy DSNs' `:secret` part. Masked. */
-  secretKey: string | undefined
-  /** Host name and port, e.g. `o1.ingest.sentry.io` or `127.0.0.1:9000`. */
-  host: string
-  /** Path before the project id, '' or e.g. `/sentry` (no trailing slash). */
-  path: string
-  /** The numeric id of the project the key belongs to. */
-  projectId: string
-  /** Where the SDKs send envelopes: `{protocol}://{host}{path}/api/{projectId}/envelope/`. */
-  envelopeUrl: URL
-}
 
 /** How the app is made to report an error. */
 export type AppTrigger =
@@ -55,6 +34,7 @@ export interface SentryVerifyInputs {
   org: string
   /** Project slug. */
   project: string
+  /** The client key's DSN, and its keys, masked on read. */
   dsn: SentryDsn
   /** The environment the event must carry and the deploy is recorded for. */
   environment: string

@@ -9,30 +9,10 @@ import {
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { mockCore } from '@shipyard/action-kit/testing'
 
-const inputs: Record<string, string> = {}
-const log: string[] = []
-const record =
-  (kind: string) =>
-  (message: unknown): void => {
-    log.push(`${kind}: ${String(message)}`)
-  }
-const core = {
-  getInput: jest.fn((name: string, options?: { trimWhitespace?: boolean }) => {
-    const value = inputs[name] ?? ''
-    return options?.trimWhitespace === false ? value : value.trim()
-  }),
-  getMultilineInput: jest.fn((name: string) =>
-    (inputs[name] ?? '').split('\n').filter((line) => line !== '')
-  ),
-  setSecret: jest.fn(),
-  debug: jest.fn(record('debug')),
-  info: jest.fn(record('info')),
-  notice: jest.fn(record('notice')),
-  warning: jest.fn(record('warning')),
-  error: jest.fn(record('error')),
-  group: jest.fn((_name: string, fn: () => Promise<unknown>) => fn())
-}
+const core = mockCore()
+const { inputs, log } = core
 jest.unstable_mockModule('@actions/core', () => core)
 
 const { ConfigurationError } = await import('@shipyard/action-kit')
@@ -68,9 +48,7 @@ beforeEach(() => {
   )
   process.env['GITHUB_WORKSPACE'] = workspace
   delete process.env['pythonLocation']
-  for (const key of Object.keys(inputs)) delete inputs[key]
-  log.length = 0
-  jest.clearAllMocks()
+  core.reset()
 })
 
 afterEach(() => {
@@ -104,8 +82,7 @@ describe('getInputs', () => {
       requirements: [],
       djangoSettings: undefined,
       python: { kind: 'interpreter', path: 'python3' },
-      readTheDocs: undefined,
-      selfReportDsn: undefined
+      readTheDocs: undefined
     })
   })
 
@@ -200,7 +177,11 @@ describe('getInputs', () => {
     ['rtd-project', 'My Project', 'a Read the Docs project slug'],
     ['rtd-version', 'Latest', 'a Read the Docs version slug'],
     ['rtd-api-url', 'ftp://readthedocs.org', 'an absolute URL with scheme'],
-    ['rtd-api-url', 'http://rtd.example.com/api/v3/', 'an `https://` URL'],
+    [
+      'rtd-api-url',
+      'http://rtd.example.com/api/v3/',
+      'an absolute URL with scheme https:// (http:// only to 127.0.0.1, localhost or [::1])'
+    ],
     ['django-settings', 'mysite/settings.py', 'a dotted Python module path'],
     ['source-dir', 'nowhere', 'an existing directory'],
     ['requirements', 'docs/missing.txt', 'existing files'],
@@ -254,19 +235,6 @@ describe('getInputs', () => {
       "Input 'rtd-token' is set but 'rtd-project' is empty: Read the Docs will not be called."
     )
     expect(core.setSecret).toHaveBeenCalledWith(TOKEN)
-  })
-
-  it('masks self-report-dsn and refuses a malformed one without showing it', () => {
-    write('docs/conf.py')
-    inputs['self-report-dsn'] = 'https://k3y0123@sentry.example.com/7'
-    expect(getInputs().selfReportDsn?.username).toBe('k3y0123')
-    expect(core.setSecret).toHaveBeenCalledWith(
-      'https://k3y0123@sentry.example.com/7'
-    )
-    inputs['self-report-dsn'] = 'https://k3y0123@sentry.example.com/'
-    const { message } = failure()
-    expect(message).toContain("input 'self-report-dsn'")
-    expect(message).not.toContain('k3y0123')
   })
 })
 

@@ -19,6 +19,7 @@ export enum Inputs {
   RtdApiUrl = 'rtd-api-url',
   RtdWait = 'rtd-wait',
   RtdTimeout = 'rtd-timeout',
+  /** Read by the kit's `run()` itself, before `getInputs()`. */
   SelfReportDsn = 'self-report-dsn'
 }
 

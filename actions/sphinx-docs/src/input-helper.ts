@@ -8,14 +8,21 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import {
-  ConfigurationError,
   getBoolean,
   getDuration,
   getEnum,
   getList,
+  getPython,
   getSecret,
   getString,
-  getUrl
+  getUrl,
+  invalidInput,
+  isDirectory,
+  isFile,
+  isInside,
+  missingInput,
+  resolveWorkspacePath,
+  workspaceRoot
 } from '@shipyard/action-kit'
 import {
   BUILDERS,
@@ -27,90 +34,19 @@ import {
 } from './constants.js'
 import type {
   LinkcheckMode,
-  PythonRequest,
   ReadTheDocs,
   SphinxDocsInputs
 } from './sphinx-docs-inputs.js'
 
 const DOTTED_MODULE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/
-const PYTHON_VERSION = /^3(\.\d+)?$/
 const APIDOC_OPTION = /^--?[A-Za-z][\w-]*(=\S+)?$/
 /** Options the action sets itself, from other inputs. */
 const APIDOC_RESERVED = ['-o', '--output-dir']
 const RTD_SLUG = /^[a-z0-9][a-z0-9_.-]*$/
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 const LINKCHECK: Record<(typeof LINKCHECK_MODES)[number], LinkcheckMode> = {
   false: 'off',
   true: 'report',
   strict: 'fail'
-}
-
-function invalid(
-  name: string,
-  value: string,
-  accepted: string,
-  reason?: string
-): ConfigurationError {
-  const why = reason ? ` (${reason})` : ''
-  return new ConfigurationError(
-    `Invalid value for input '${name}': ${JSON.stringify(value)}${why}. Accepted: ${accepted}.`
-  )
-}
-
-function missing(
-  name: string,
-  reason: string,
-  accepted: string
-): ConfigurationError {
-  return new ConfigurationError(
-    `Input required and not supplied: '${name}' (${reason}). Accepted: ${accepted}.`
-  )
-}
-
-function isInside(root: string, target: string): boolean {
-  const relative = path.relative(root, target)
-  return (
-    relative === '' ||
-    (relative !== '..' &&
-      !relative.startsWith(`..${path.sep}`) &&
-      !path.isAbsolute(relative))
-  )
-}
-
-/** `GITHUB_WORKSPACE`, else the current directory. */
-function workspaceRoot(): string {
-  return path.resolve(process.env['GITHUB_WORKSPACE'] || process.cwd())
-}
-
-/** `value` resolved in the workspace: it must be relative and stay inside it, links followed. */
-function workspacePath(
-  name: string,
-  value: string,
-  workspace: string,
-  accepted: string
-): string {
-  if (path.isAbsolute(value) || /^[A-Za-z]:[\\/]/.test(value)) {
-    throw invalid(name, value, accepted, 'an absolute path')
-  }
-  const resolved = path.resolve(workspace, value)
-  if (!isInside(workspace, resolved)) {
-    throw invalid(name, value, accepted, 'outside the workspace')
-  }
-  if (
-    fs.existsSync(resolved) &&
-    !isInside(fs.realpathSync(workspace), fs.realpathSync(resolved))
-  ) {
-    throw invalid(name, value, accepted, 'a link out of the workspace')
-  }
-  return resolved
-}
-
-function isFile(file: string): boolean {
-  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false
-}
-
-function isDirectory(dir: string): boolean {
-  return fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false
 }
 
 function getDocsDir(workspace: string, bootstrap: boolean): string {
@@ -119,12 +55,12 @@ function getDocsDir(workspace: string, bootstrap: boolean): string {
     'a directory holding conf.py, relative to the workspace (any directory with bootstrap: true)'
   const value = getString(name)
   if (value) {
-    const dir = workspacePath(name, value, workspace, accepted)
+    const dir = resolveWorkspacePath(name, value, { workspace, accepted })
     if (fs.existsSync(dir) && !isDirectory(dir)) {
-      throw invalid(name, value, accepted, 'not a directory')
+      throw invalidInput(name, value, accepted, { reason: 'not a directory' })
     }
     if (!bootstrap && !isFile(path.join(dir, 'conf.py'))) {
-      throw invalid(name, value, accepted, 'no conf.py there')
+      throw invalidInput(name, value, accepted, { reason: 'no conf.py there' })
     }
     return dir
   }
@@ -133,25 +69,23 @@ function getDocsDir(workspace: string, bootstrap: boolean): string {
     if (isFile(path.join(dir, 'conf.py'))) return dir
   }
   if (bootstrap) return path.join(workspace, DOCS_DIR_CANDIDATES[0] ?? 'docs')
-  throw missing(
+  throw missingInput(
     name,
-    `no conf.py in ${DOCS_DIR_CANDIDATES.join(', ')}`,
-    `${accepted}, or bootstrap: true to generate one in docs`
+    `${accepted}, or bootstrap: true to generate one in docs`,
+    `no conf.py in ${DOCS_DIR_CANDIDATES.join(', ')}`
   )
 }
 
 function getSourceDir(workspace: string): string | undefined {
-  const name = Inputs.SourceDir
-  const accepted = 'an existing directory, relative to the workspace'
-  const value = getString(name)
+  const value = getString(Inputs.SourceDir)
   if (!value) {
     const dir = path.join(workspace, DEFAULT_SOURCE_DIR)
     return isDirectory(dir) ? dir : undefined
   }
-  const dir = workspacePath(name, value, workspace, accepted)
-  if (!isDirectory(dir))
-    throw invalid(name, value, accepted, 'no such directory')
-  return dir
+  return resolveWorkspacePath(Inputs.SourceDir, value, {
+    workspace,
+    mustBe: 'directory'
+  })
 }
 
 function getApidocOutput(workspace: string, docsDir: string): string {
@@ -160,14 +94,11 @@ function getApidocOutput(workspace: string, docsDir: string): string {
     'a directory inside docs-dir (Sphinx reads only its source directory), relative to the workspace'
   const value = getString(name)
   if (!value) return path.join(docsDir, 'api')
-  const dir = workspacePath(name, value, workspace, accepted)
+  const dir = resolveWorkspacePath(name, value, { workspace, accepted })
   if (!isInside(docsDir, dir) || dir === docsDir) {
-    throw invalid(
-      name,
-      value,
-      accepted,
-      `docs-dir is ${JSON.stringify(path.relative(workspace, docsDir))}`
-    )
+    throw invalidInput(name, value, accepted, {
+      reason: `docs-dir is ${JSON.stringify(path.relative(workspace, docsDir))}`
+    })
   }
   return dir
 }
@@ -177,7 +108,7 @@ function getApidocExclude(): string[] {
   const patterns = getList(name, { default: DEFAULT_APIDOC_EXCLUDE })
   for (const pattern of patterns) {
     if (pattern.startsWith('/') || pattern.split(/[\\/]/).includes('..')) {
-      throw invalid(
+      throw invalidInput(
         name,
         pattern,
         'fnmatch patterns relative to the project, without `..` (e.g. `*/migrations/*`)'
@@ -192,14 +123,14 @@ function getApidocOptions(): string[] {
   return getList(name).map((option) => {
     const flag = option.split('=')[0] ?? option
     if (!APIDOC_OPTION.test(option)) {
-      throw invalid(
+      throw invalidInput(
         name,
         option,
         'sphinx-apidoc options, each `--flag` or `--flag=value` (e.g. `--separate`, `--maxdepth=2`)'
       )
     }
     if (APIDOC_RESERVED.includes(flag)) {
-      throw invalid(
+      throw invalidInput(
         name,
         option,
         'options other than the output directory, which apidoc-output sets'
@@ -212,52 +143,9 @@ function getApidocOptions(): string[] {
 function getRequirements(workspace: string): string[] {
   const name = Inputs.Requirements
   const accepted = 'existing files, relative to the workspace'
-  return getList(name).map((item) => {
-    const file = workspacePath(name, item, workspace, accepted)
-    if (!isFile(file)) throw invalid(name, item, accepted, 'no such file')
-    return file
-  })
-}
-
-function getPython(workspace: string): PythonRequest {
-  const name = Inputs.Python
-  const accepted =
-    'a Python 3 version found on PATH (`3.12` runs `python3.12`), or an interpreter path or command'
-  const value = getString(name)
-  if (!value) {
-    const location = process.env['pythonLocation']
-    if (!location) return { kind: 'interpreter', path: 'python3' }
-    const file =
-      process.platform === 'win32'
-        ? path.join(location, 'python.exe')
-        : path.join(location, 'bin', 'python')
-    return { kind: 'interpreter', path: file }
-  }
-  if (PYTHON_VERSION.test(value)) return { kind: 'version', version: value }
-  if (/^[\d.]+$/.test(value) || value.includes('\n')) {
-    throw invalid(name, value, accepted)
-  }
-  if (!/[\\/]/.test(value)) return { kind: 'interpreter', path: value }
-  const file = path.resolve(workspace, value)
-  if (!isFile(file)) throw invalid(name, value, accepted, 'no such file')
-  return { kind: 'interpreter', path: file }
-}
-
-function getRtdApiUrl(): URL {
-  const name = Inputs.RtdApiUrl
-  const url = getUrl(name, {
-    default: 'https://app.readthedocs.org/api/v3/',
-    schemes: ['https', 'http']
-  })
-  if (!url) throw missing(name, 'no default', 'an absolute URL')
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
-    throw invalid(
-      name,
-      getString(name),
-      'an `https://` URL (`http://` only on 127.0.0.1, localhost or [::1])'
-    )
-  }
-  return url
+  return getList(name).map((item) =>
+    resolveWorkspacePath(name, item, { workspace, accepted, mustBe: 'file' })
+  )
 }
 
 /** The Read the Docs settings, or `undefined` when rtd-project is empty. */
@@ -273,7 +161,10 @@ function getReadTheDocs(): ReadTheDocs | undefined {
     pattern: RTD_SLUG,
     accepted: `a Read the Docs version ${slug}, e.g. \`latest\`, \`stable\`, \`v1.2\``
   })
-  const apiUrl = getRtdApiUrl()
+  const apiUrl = getUrl(Inputs.RtdApiUrl, {
+    default: 'https://app.readthedocs.org/api/v3/',
+    httpLoopback: true
+  })
   const wait = getBoolean(Inputs.RtdWait, { default: true })
   const timeoutMs = getDuration(Inputs.RtdTimeout, {
     default: '20m',
@@ -289,25 +180,13 @@ function getReadTheDocs(): ReadTheDocs | undefined {
     return undefined
   }
   if (!token) {
-    throw missing(
+    throw missingInput(
       Inputs.RtdToken,
-      'rtd-project is set',
-      'a Read the Docs API token (Account settings → API tokens)'
+      'a Read the Docs API token (Account settings → API tokens)',
+      'rtd-project is set'
     )
   }
   return { project, token, version, apiUrl, wait, timeoutMs }
-}
-
-/** A Sentry DSN: `https://<public key>@<host>/<project id>`. Never shown. */
-function getSelfReportDsn(): URL | undefined {
-  const name = Inputs.SelfReportDsn
-  const dsn = getUrl(name, { secret: true, schemes: ['https', 'http'] })
-  if (dsn && (!dsn.username || !/\/\d+$/.test(dsn.pathname))) {
-    throw new ConfigurationError(
-      `Invalid value for input '${name}': (secret value, not shown). Accepted: a Sentry DSN, https://<public key>@<host>/<project id>.`
-    )
-  }
-  return dsn
 }
 
 export function getInputs(): SphinxDocsInputs {
@@ -336,17 +215,15 @@ export function getInputs(): SphinxDocsInputs {
         pattern: DOTTED_MODULE,
         accepted: 'a dotted Python module path such as `mysite.settings`'
       }) || undefined,
-    python: getPython(workspace),
-    readTheDocs: getReadTheDocs(),
-    selfReportDsn: getSelfReportDsn()
+    python: getPython(Inputs.Python, { workspace }),
+    readTheDocs: getReadTheDocs()
   }
 
   const rtd = inputs.readTheDocs
   core.debug(
     `sphinx-docs inputs: ${JSON.stringify({
       ...inputs,
-      readTheDocs: rtd && { ...rtd, token: '(set)' },
-      selfReportDsn: inputs.selfReportDsn ? '(set)' : undefined
+      readTheDocs: rtd && { ...rtd, token: '(set)' }
     })}`
   )
   return inputs

@@ -1,15 +1,9 @@
+import type { PythonRequest } from '@shipyard/action-kit'
 import type { BUILDERS } from './constants.js'
 
 export type Builder = (typeof BUILDERS)[number]
 /** `off`: links not checked; `report`: broken links are warnings only; `fail`: they fail the step. */
 export type LinkcheckMode = 'off' | 'report' | 'fail'
-
-/** Which Python builds the docs environment. */
-export type PythonRequest =
-  /** A version such as `3.12`, found on PATH as `python3.12`. */
-  | { kind: 'version'; version: string }
-  /** An interpreter path, or a command looked up on PATH (`python3`). */
-  | { kind: 'interpreter'; path: string }
 
 /** The Read the Docs build triggered after the local one. */
 export interface ReadTheDocs {
@@ -54,9 +48,8 @@ export interface SphinxDocsInputs {
   requirements: string[]
   /** The settings module set up before autodoc runs; `undefined`: Django is not set up. */
   djangoSettings?: string
+  /** Which Python builds the docs environment. */
   python: PythonRequest
   /** `undefined`: Read the Docs is not called. */
   readTheDocs?: ReadTheDocs
-  /** Where shipyard reports its own crashes; `undefined`: nowhere. Secret. */
-  selfReportDsn?: URL
 }

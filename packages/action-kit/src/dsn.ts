@@ -10,12 +10,15 @@ export interface SentryDsn {
   /** The DSN as given (secret). */
   dsn: string
   protocol: 'http' | 'https'
+  /** The client key's public key, 32 hexadecimal digits (masked). */
   publicKey: string
+  /** Legacy DSNs' `:secret` part (masked). */
   secretKey?: string
   /** `host[:port]`. */
   host: string
-  /** The path before the project id, '' for sentry.io. */
+  /** The path before the project id, '' for sentry.io (no trailing slash). */
   path: string
+  /** The numeric id of the project the key belongs to. */
   projectId: string
   /** Where SDKs send envelopes: `{proto}://{host}{path}/api/{projectId}/envelope/`. */
   envelopeUrl: URL

@@ -375,6 +375,10 @@ export function getUrl(
   name: string,
   options: UrlOptions & { required: true }
 ): URL
+export function getUrl(
+  name: string,
+  options: UrlOptions & { default: string }
+): URL
 export function getUrl(name: string, options?: UrlOptions): URL | undefined
 export function getUrl(
   name: string,

@@ -11,7 +11,15 @@ export interface CoreMock {
   secrets: string[]
   log: string[]
   state: Record<string, string>
+  /** Replaces every input by `values`. */
+  setInputs(values: Record<string, string>): void
+  /** Forgets the inputs, secrets, log, state and calls: for `beforeEach`. */
+  reset(): void
   [key: string]: unknown
+}
+
+function clear(record: Record<string, unknown>): void {
+  for (const key of Object.keys(record)) delete record[key]
 }
 
 export function mockCore(): CoreMock & Record<string, jest.Mock> {
@@ -29,6 +37,18 @@ export function mockCore(): CoreMock & Record<string, jest.Mock> {
     secrets,
     log,
     state,
+    setInputs(values: Record<string, string>): void {
+      clear(inputs)
+      Object.assign(inputs, values)
+    },
+    reset(): void {
+      clear(inputs)
+      clear(state)
+      secrets.length = 0
+      log.length = 0
+      for (const fn of [...Object.values(core), ...Object.values(core.summary)])
+        if (jest.isMockFunction(fn)) fn.mockClear()
+    },
     getInput: jest.fn(
       (name: string, options?: { trimWhitespace?: boolean }) => {
         const value = inputs[name] ?? ''
@@ -47,6 +67,18 @@ export function mockCore(): CoreMock & Record<string, jest.Mock> {
     warning: jest.fn(record('warning')),
     error: jest.fn(record('error')),
     setFailed: jest.fn(record('failed')),
+    startGroup: jest.fn(record('group')),
+    endGroup: jest.fn(() => {
+      log.push('endgroup')
+    }),
+    group: jest.fn(async (name: string, fn: () => Promise<unknown>) => {
+      log.push(`group: ${name}`)
+      try {
+        return await fn()
+      } finally {
+        log.push('endgroup')
+      }
+    }),
     setOutput: jest.fn(),
     getState: jest.fn((name: string) => state[name] ?? ''),
     saveState: jest.fn((name: string, value: string) => {
