@@ -35,7 +35,11 @@ containers: ## Install podman, buildah, runc, the registry and debootstrap from 
 	@bash scripts/containers/install.sh
 
 .PHONY: tools
-tools: ## Install Go tools (actionlint)
+tools: ## Install lint tools: actionlint (Go) and shellcheck (Debian)
+	@command -v shellcheck >/dev/null || { \
+	  echo "installing shellcheck"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }; }
 	@if ! "$(ACTIONLINT)" -version 2>/dev/null | grep -qx '$(ACTIONLINT_VERSION)'; then \
 	  echo "installing actionlint $(ACTIONLINT_VERSION)"; \
 	  go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION); \
@@ -46,6 +50,18 @@ base-image: containers ## Build (once) the local Python base image with debootst
 	@bash scripts/containers/base-image.sh
 
 # ------------------------------------------------------------------- build
+
+.PHONY: image
+image: base-image ## Build the example app's image (localhost/shipyard/example:dev)
+	@bash scripts/containers/build-image.sh localhost/shipyard/example:dev
+
+.PHONY: registry-up
+registry-up: containers ## Start the local registry (credentials in .run/registry.env)
+	@bash scripts/containers/registry.sh start
+
+.PHONY: registry-down
+registry-down: ## Stop the local registry
+	@bash scripts/containers/registry.sh stop
 
 .PHONY: bundle
 bundle: deps ## Bundle every action into actions/*/dist with ncc
@@ -67,6 +83,7 @@ lint: deps tools ## Typecheck, eslint, prettier, action.yml/README and workflow 
 	npx eslint --max-warnings 0 .
 	npx prettier --check . --log-level warn
 	node scripts/action-readme.mjs --check
+	shellcheck -x scripts/*.sh scripts/containers/*.sh tests/containers/*.sh .ci/run
 	@if compgen -G '.github/workflows/*.yml' >/dev/null; then $(ACTIONLINT) -color=never; fi
 
 # -------------------------------------------------------------------- test
@@ -84,7 +101,7 @@ test-example: venv ## The example app: flake8, pytest with coverage, Django chec
 
 .PHONY: test-containers
 test-containers: base-image ## Build the example image, run it, check /health
-	@bash tests/containers/smoke.sh
+	@SMOKE_JUNIT=$(REPORTS)/containers.xml bash tests/containers/smoke.sh
 
 .PHONY: test
 test: deps venv tools containers ## Everything: lint, unit tests, example app, image, dist check
@@ -114,4 +131,5 @@ demo: deps ## Run the pipeline on the example app against the local stand-ins
 
 .PHONY: clean
 clean: ## Remove build and test leftovers (keeps node_modules and .venv)
+	-@bash scripts/services.sh down >/dev/null 2>&1
 	rm -rf .run coverage docs/_build docs/api example/.reports

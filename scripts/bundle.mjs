@@ -3,9 +3,15 @@
 // minified ESM, a source map, and the licenses of what was bundled.
 // Usage: node scripts/bundle.mjs [action-name ...]
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, rmSync } from 'node:fs'
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -29,6 +35,46 @@ const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
 const jobs = Math.max(1, Math.min(availableParallelism(), 4))
 let failed = 0
 
+/**
+ * dist/licenses.txt: the name, version, license and license text of every
+ * package the bundle holds, read from its source maps (ncc's own --license
+ * output leaves most packages out).
+ */
+function writeLicenses(dist) {
+  const packages = new Map()
+  for (const file of readdirSync(dist).filter((f) => f.endsWith('.js.map'))) {
+    const map = JSON.parse(readFileSync(join(dist, file), 'utf8'))
+    for (const source of map.sources) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)
+      if (!match) continue
+      const rel = source.slice(0, match.index + match[0].length)
+      packages.set(match[1], resolve(dist, rel))
+    }
+  }
+  const sections = []
+  for (const [name, dir] of [...packages].sort(([a], [b]) =>
+    a.localeCompare(b)
+  )) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+    const licenseFile = readdirSync(dir).find((f) =>
+      /^(licen[cs]e|copying)/i.test(f)
+    )
+    const text = licenseFile
+      ? readFileSync(join(dir, licenseFile), 'utf8').trim()
+      : ''
+    sections.push(
+      [
+        `${name}@${manifest.version}`,
+        String(manifest.license ?? 'UNKNOWN'),
+        text
+      ]
+        .filter(Boolean)
+        .join('\n')
+    )
+  }
+  writeFileSync(join(dist, 'licenses.txt'), sections.join('\n\n') + '\n')
+}
+
 function bundle(name) {
   const dir = join(root, 'actions', name)
   // A clean dist/, so that chunks no longer produced do not linger.
@@ -41,8 +87,6 @@ function bundle(name) {
     '--out',
     'dist',
     '--source-map',
-    '--license',
-    'licenses.txt',
     '--minify',
     '--quiet'
   ]
@@ -51,6 +95,7 @@ function bundle(name) {
     child.on('close', (code) => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1)
       if (code === 0) {
+        writeLicenses(join(dir, 'dist'))
         process.stdout.write(`bundled actions/${name} in ${seconds} s\n`)
       } else {
         failed++

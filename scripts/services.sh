@@ -21,6 +21,10 @@ up() {
     echo "services: already up (pid $(cat "$pidfile")), see $envfile"
     return
   fi
+  # The container settings (podman config, storage) for the Render
+  # stand-in, which runs the deployed images.
+  # shellcheck source=scripts/containers/env.sh
+  . scripts/containers/env.sh
   bash scripts/containers/registry.sh start >/dev/null
   rm -f "$envfile"
   setsid node --import tsx packages/stand-ins/src/cli.ts up \
@@ -44,7 +48,7 @@ down() {
     pid=$(cat "$pidfile")
     kill -TERM "$pid"
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
   fi
   rm -f "$pidfile" "$envfile"
   bash scripts/containers/registry.sh stop >/dev/null || true

@@ -26,7 +26,7 @@ SUITE=bookworm
 # like the official python images; tini is a tiny init for those who want it.
 INCLUDE=python3,python3-venv,python3-pip,python-is-python3,ca-certificates,tini
 # Bump when the recipe below changes in a way the package list doesn't show.
-RECIPE_VERSION=1
+RECIPE_VERSION=2
 
 rebuild=0
 case "${1:-}" in
@@ -61,6 +61,7 @@ fi
 # Print the Repo-URI of the first apt source on this host whose release
 # (suite) satisfies the awk condition given as $1, e.g. '$2 == "bookworm"'.
 apt_repo_uri() {
+  # shellcheck disable=SC2016  # $(...) here is apt's template syntax
   apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Created-By: Packages' 2>/dev/null |
     awk "$1"' { print $1; exit }'
 }
@@ -71,6 +72,7 @@ build_rootfs() {
   local mirror security rootfs
   mirror="${DEBIAN_MIRROR:-$(apt_repo_uri "\$2 == \"$SUITE\"")}"
   # Hosts on another Debian release still carry a usable main mirror.
+  # shellcheck disable=SC2016  # an awk program
   [ -n "$mirror" ] || mirror="$(apt_repo_uri '$2 !~ /-(security|updates|backports)$/ && $1 ~ /debian\/?$/')"
   if [ -z "$mirror" ]; then
     log "no Debian mirror found in this host's apt sources; set DEBIAN_MIRROR"
@@ -81,6 +83,9 @@ build_rootfs() {
   security="${security%/}"
 
   rootfs="$(mktemp -d "$cache_dir/rootfs.XXXXXX")"
+  # mktemp makes it 0700, and that mode becomes the image's "/": non-root
+  # users in the container could then not reach any file.
+  chmod 0755 "$rootfs"
   # shellcheck disable=SC2064  # expand $rootfs now, the trap runs later
   trap "umount '$rootfs/proc' 2>/dev/null || true; rm -rf '$rootfs'" EXIT
 
@@ -140,6 +145,9 @@ APT
   log "packing $tarball"
   tar --numeric-owner --one-file-system -C "$rootfs" -cf - . | gzip -1 >"$tarball.tmp"
   mv "$tarball.tmp" "$tarball"
+  # Tarballs of older recipes are dead weight now.
+  find "$cache_dir" -maxdepth 1 -name "python-base-$SUITE-$arch-*.tar.gz" \
+    ! -name "$(basename "$tarball")" -delete
   rm -rf "$rootfs"
   trap - EXIT
 }
@@ -151,7 +159,7 @@ else
 fi
 
 debian_version="$(tar -xzOf "$tarball" ./usr/lib/os-release 2>/dev/null | sed -n 's/^VERSION_ID="\(.*\)"/debian-\1/p')"
-podman import \
+podman import --quiet \
   --change 'ENV LANG=C.UTF-8' \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'CMD ["python3"]' \
@@ -162,4 +170,5 @@ podman import \
   --message "shipyard base-image.sh (recipe $recipe_hash)" \
   "$tarball" "$IMAGE" >/dev/null
 
-log "imported $IMAGE ($(podman image inspect --format '{{.Size}}' "$IMAGE" | numfmt --to=iec) ) in $(( $(date +%s) - start )) s"
+size="$(podman image inspect --format '{{.Size}}' "$IMAGE" | numfmt --to=iec)"
+log "imported $IMAGE ($size) in $(( $(date +%s) - start )) s"

@@ -9,8 +9,8 @@
 # Must run as root (or with sudo available).
 set -euo pipefail
 
-# Package -> a command it provides (used for a cheap first check).
-# Packages without a useful command are checked with dpkg only.
+# Debian packages, each checked with dpkg-query (a few ms in all).
+# jq and curl are used by lib.sh, registry.sh and the smoke test.
 PACKAGES=(
   podman buildah runc podman-docker
   docker-registry apache2-utils

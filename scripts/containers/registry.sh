@@ -127,8 +127,9 @@ start() {
     return 1
   fi
 
-  command -v docker-registry >/dev/null 2>&1 && command -v htpasswd >/dev/null 2>&1 ||
+  if ! command -v docker-registry >/dev/null 2>&1 || ! command -v htpasswd >/dev/null 2>&1; then
     "$REPO_ROOT/scripts/containers/install.sh" >&2
+  fi
   write_config
 
   # A clean environment: Distribution reads REGISTRY_* variables as config

@@ -1,11 +1,14 @@
 /** Every stand-in `services up` starts. */
 import { DockerHubStandIn } from './dockerhub.js'
 import { GitHubStandIn } from './github.js'
+import { readRegistryEnv } from './podman.js'
 import { ReadTheDocsStandIn } from './readthedocs.js'
+import { RenderStandIn } from './render.js'
 import type { StandIn } from './server.js'
 
 export async function createStandIns(): Promise<StandIn[]> {
   return Promise.resolve([
+    new RenderStandIn({ registry: readRegistryEnv() }),
     new ReadTheDocsStandIn({ stepDelayMs: 1000 }),
     new DockerHubStandIn(),
     new GitHubStandIn()

@@ -1,4 +1,5 @@
 export * from './dockerhub.js'
 export * from './github.js'
 export * from './readthedocs.js'
+export * from './render.js'
 export * from './server.js'
