@@ -97,6 +97,8 @@ describe.each(actions)('actions/%s bundle', (name) => {
       .split('\n')
       .filter((line) => !line.startsWith('::add-mask::'))
     expect(shown.join('\n')).not.toContain('nothex')
-    expect(result.stdout).toContain('::add-mask::https://nothex@sentry.example/1')
+    expect(result.stdout).toContain(
+      '::add-mask::https://nothex@sentry.example/1'
+    )
   })
 })
