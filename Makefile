@@ -123,6 +123,12 @@ services-up: deps containers ## Start the registry and the service stand-ins; wr
 services-down: ## Stop the stand-ins, the registry and what they started
 	@bash scripts/services.sh down
 
+# ------------------------------------------------------------------- bench
+
+.PHONY: bench
+bench: deps venv containers ## Measure the speed targets (ratios, one run); see bench/README.md
+	@node bench/run.mjs
+
 # -------------------------------------------------------------------- demo
 
 .PHONY: demo
