@@ -155,3 +155,19 @@ describe('StandIn', () => {
     )
   })
 })
+
+describe('StandIn form bodies', () => {
+  it('keeps every value of a repeated form field', async () => {
+    const res = await fetch(`${base}/api/things/f1`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer echo-token-1234',
+        'content-type': 'application/x-www-form-urlencoded'
+      },
+      body: 'branches=main&branches=dev&token=x'
+    })
+    expect(await res.json()).toMatchObject({
+      got: { branches: ['main', 'dev'], token: 'x' }
+    })
+  })
+})

@@ -136,13 +136,13 @@ export abstract class StandIn {
   readonly requests: LoggedRequest[] = []
   /** Values this stand-in treats as secrets (its tokens): never logged. */
   protected readonly secrets = new Set<string>()
-  private readonly routes: Route[] = []
-  private faults: Fault[] = []
-  private nextFault = 1
-  private seq = 0
-  private server?: Server
-  private readonly sockets = new Set<Socket>()
-  private baseUrl = ''
+  readonly #routes: Route[] = []
+  #faults: Fault[] = []
+  #nextFault = 1
+  #seq = 0
+  #server?: Server
+  readonly #sockets = new Set<Socket>()
+  #baseUrl = ''
 
   constructor(readonly name: string) {
     this.control('GET', '/__control/requests', () => json(200, this.requests))
@@ -150,7 +150,7 @@ export abstract class StandIn {
       this.requests.length = 0
       return json(204)
     })
-    this.control('GET', '/__control/faults', () => json(200, this.faults))
+    this.control('GET', '/__control/faults', () => json(200, this.#faults))
     this.control('POST', '/__control/faults', (ctx) => {
       try {
         return json(201, this.addFault(ctx.body as FaultSpec))
@@ -166,28 +166,36 @@ export abstract class StandIn {
 
   /** The base URL once started, e.g. `http://127.0.0.1:41234`. */
   get url(): string {
-    if (!this.baseUrl) throw new Error(`${this.name} stand-in is not started`)
-    return this.baseUrl
+    if (!this.#baseUrl) throw new Error(`${this.name} stand-in is not started`)
+    return this.#baseUrl
   }
 
   /** A route of the service's API. Patterns use `:name` for path parameters. */
   protected route(method: string, pattern: string, handler: Handler): void {
     const { regex, keys } = compile(pattern)
-    this.routes.push({ method, pattern: regex, keys, handler, control: false })
+    this.#routes.push({ method, pattern: regex, keys, handler, control: false })
   }
 
   /** A control route for tests: not logged, never faulted, no auth. */
   protected control(method: string, pattern: string, handler: Handler): void {
     const { regex, keys } = compile(pattern)
-    this.routes.push({ method, pattern: regex, keys, handler, control: true })
+    this.#routes.push({ method, pattern: regex, keys, handler, control: true })
   }
 
   /** The service's own error body for `status`. */
   protected abstract errorBody(status: number, message: string): unknown
 
-  /** The service's rate-limit headers, sent with every answer and with 429. */
-  protected rateLimitHeaders(): Record<string, string> {
+  /**
+   * The service's rate-limit headers, sent with every answer and with 429;
+   * `ctx` is the request being answered (absent for control routes).
+   */
+  protected rateLimitHeaders(_ctx?: Context): Record<string, string> {
     return {}
+  }
+
+  /** How the service says when to come back after a 429 (`Retry-After` by default). */
+  protected retryAfterHeaders(seconds: number): Record<string, string> {
+    return { 'retry-after': String(seconds) }
   }
 
   /**
@@ -216,7 +224,7 @@ export abstract class StandIn {
     }
     if (spec.path !== undefined) new RegExp(spec.path)
     const fault: Fault = {
-      id: this.nextFault++,
+      id: this.#nextFault++,
       kind: spec.kind,
       method: spec.method?.toUpperCase(),
       path: spec.path,
@@ -225,12 +233,12 @@ export abstract class StandIn {
       retryAfter: spec.retryAfter ?? 1,
       delayMs: spec.delayMs ?? 5000
     }
-    this.faults.push(fault)
+    this.#faults.push(fault)
     return fault
   }
 
   clearFaults(): void {
-    this.faults = []
+    this.#faults = []
   }
 
   /** The requests whose path matches `path` (a regular expression), optionally by method. */
@@ -244,7 +252,7 @@ export abstract class StandIn {
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
+      this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json' })
           res.end(
@@ -256,29 +264,29 @@ export abstract class StandIn {
       })
     })
     server.on('connection', (socket) => {
-      this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
+      this.#sockets.add(socket)
+      socket.on('close', () => this.#sockets.delete(socket))
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => resolve())
     })
-    this.server = server
+    this.#server = server
     const address = server.address() as AddressInfo
-    this.baseUrl = `http://${host}:${address.port}`
-    return this.baseUrl
+    this.#baseUrl = `http://${host}:${address.port}`
+    return this.#baseUrl
   }
 
   async stop(): Promise<void> {
     await this.cleanup()
-    const server = this.server
+    const server = this.#server
     if (!server) return
-    this.server = undefined
-    for (const socket of this.sockets) socket.destroy()
+    this.#server = undefined
+    for (const socket of this.#sockets) socket.destroy()
     await new Promise<void>((resolve) => server.close(() => resolve()))
   }
 
-  private redactText(text: string): string {
+  #redactText(text: string): string {
     let result = text
     for (const secret of this.secrets) {
       if (secret) result = result.split(secret).join('***')
@@ -286,7 +294,7 @@ export abstract class StandIn {
     return result
   }
 
-  private logEntry(ctx: Context): LoggedRequest {
+  #logEntry(ctx: Context): LoggedRequest {
     const headers: Record<string, string> = {}
     for (const [key, value] of Object.entries(ctx.headers)) {
       const text = Array.isArray(value) ? value.join(', ') : (value ?? '')
@@ -295,21 +303,21 @@ export abstract class StandIn {
             /^(\S+\s+)?.*$/s,
             (_m, scheme: string | undefined) => `${scheme ?? ''}***`
           )
-        : this.redactText(text)
+        : this.#redactText(text)
     }
     const query: Record<string, string | string[]> = {}
     for (const key of new Set(ctx.query.keys())) {
       const values = ctx.query
         .getAll(key)
-        .map((v) => (SECRET_QUERY.test(key) ? '***' : this.redactText(v)))
+        .map((v) => (SECRET_QUERY.test(key) ? '***' : this.#redactText(v)))
       query[key] = values.length === 1 ? values[0] : values
     }
     let body: unknown = ctx.body
     if (body !== undefined)
-      body = JSON.parse(this.redactText(JSON.stringify(body)))
-    else if (ctx.text) body = this.redactText(ctx.text)
+      body = JSON.parse(this.#redactText(JSON.stringify(body)))
+    else if (ctx.text) body = this.#redactText(ctx.text)
     return {
-      seq: ++this.seq,
+      seq: ++this.#seq,
       time: new Date().toISOString(),
       method: ctx.method,
       path: ctx.path,
@@ -319,7 +327,7 @@ export abstract class StandIn {
     }
   }
 
-  private async readBody(req: IncomingMessage): Promise<Buffer> {
+  async #readBody(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const raw = Buffer.concat(chunks)
@@ -331,17 +339,14 @@ export abstract class StandIn {
     return raw
   }
 
-  private async handle(
-    req: IncomingMessage,
-    res: ServerResponse
-  ): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase()
     const url = new URL(req.url ?? '/', 'http://stand-in')
     let raw: Buffer
     try {
-      raw = await this.readBody(req)
+      raw = await this.#readBody(req)
     } catch {
-      this.send(res, this.error(400, 'the body could not be decoded'))
+      this.#send(res, this.error(400, 'the body could not be decoded'))
       return
     }
     const text = raw.toString('utf8')
@@ -354,13 +359,20 @@ export abstract class StandIn {
         body = undefined
       }
     } else if (text && type.includes('application/x-www-form-urlencoded')) {
-      body = Object.fromEntries(new URLSearchParams(text))
+      // Repeated fields (`branches=a&branches=b`) keep every value.
+      const fields: Record<string, string | string[]> = {}
+      const params = new URLSearchParams(text)
+      for (const key of new Set(params.keys())) {
+        const values = params.getAll(key)
+        fields[key] = values.length === 1 ? (values[0]) : values
+      }
+      body = fields
     }
 
     let route: Route | undefined
     let params: Record<string, string> = {}
     let pathKnown = false
-    for (const candidate of this.routes) {
+    for (const candidate of this.#routes) {
       const match = candidate.pattern.exec(url.pathname)
       if (!match) continue
       pathKnown = true
@@ -387,15 +399,15 @@ export abstract class StandIn {
       text
     }
     if (route?.control) {
-      this.send(res, await route.handler(ctx))
+      this.#send(res, await route.handler(ctx))
       return
     }
 
-    const entry = this.logEntry(ctx)
+    const entry = this.#logEntry(ctx)
     this.requests.push(entry)
     if (this.requests.length > 5000) this.requests.shift()
 
-    const fault = this.takeFault(method, url.pathname)
+    const fault = this.#takeFault(method, url.pathname)
     if (fault) {
       entry.fault = fault.kind
       switch (fault.kind) {
@@ -404,36 +416,46 @@ export abstract class StandIn {
           return
         case 'rate-limit':
           entry.status = fault.status
-          this.send(
+          this.#send(
             res,
             this.error(fault.status, 'Rate limit exceeded', {
-              ...this.rateLimitHeaders(),
-              'retry-after': String(fault.retryAfter)
-            })
+              ...this.rateLimitHeaders(ctx),
+              ...this.retryAfterHeaders(fault.retryAfter)
+            }),
+            ctx
           )
           return
         case 'error-burst':
           entry.status = fault.status
-          this.send(
+          this.#send(
             res,
-            this.error(fault.status, 'The service is unavailable, try again')
+            this.error(fault.status, 'The service is unavailable, try again'),
+            ctx
           )
           return
         case 'malformed':
           entry.status = 200
-          this.send(res, {
-            status: 200,
-            raw: '{"id": "trunc',
-            headers: { 'content-type': 'application/json' }
-          })
+          this.#send(
+            res,
+            {
+              status: 200,
+              raw: '{"id": "trunc',
+              headers: { 'content-type': 'application/json' }
+            },
+            ctx
+          )
           return
         case 'empty':
           entry.status = 200
-          this.send(res, {
-            status: 200,
-            raw: '',
-            headers: { 'content-type': 'application/json' }
-          })
+          this.#send(
+            res,
+            {
+              status: 200,
+              raw: '',
+              headers: { 'content-type': 'application/json' }
+            },
+            ctx
+          )
           return
         case 'slow':
           await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
@@ -451,11 +473,11 @@ export abstract class StandIn {
       reply = await route.handler(ctx)
     }
     entry.status = reply.status
-    this.send(res, reply)
+    this.#send(res, reply, ctx)
   }
 
-  private takeFault(method: string, path: string): Fault | undefined {
-    const fault = this.faults.find(
+  #takeFault(method: string, path: string): Fault | undefined {
+    const fault = this.#faults.find(
       (f) =>
         (!f.method || f.method === method) &&
         (!f.path || new RegExp(f.path).test(path))
@@ -464,15 +486,15 @@ export abstract class StandIn {
     if (fault.count > 0) {
       fault.count--
       if (fault.count === 0)
-        this.faults = this.faults.filter((f) => f !== fault)
+        this.#faults = this.#faults.filter((f) => f !== fault)
     }
     return fault
   }
 
-  private send(res: ServerResponse, reply: Reply): void {
+  #send(res: ServerResponse, reply: Reply, ctx?: Context): void {
     if (res.destroyed) return
     const headers: Record<string, string> = {
-      ...this.rateLimitHeaders(),
+      ...this.rateLimitHeaders(ctx),
       ...reply.headers
     }
     let payload: string | Buffer = ''
