@@ -5,13 +5,16 @@
 #
 #   scripts/services.sh up     start (idempotent), wait until ready
 #   scripts/services.sh down   stop them and everything they started
+#
+# Settings: SHIPYARD_RUN_DIR (state: pid, log, registry; default .run),
+# SERVICES_ENV_FILE (default .services.env), REGISTRY_PORT (5000).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-state=.run
+state=${SHIPYARD_RUN_DIR:-.run}
 pidfile=$state/services.pid
 logfile=$state/services.log
-envfile=.services.env
+envfile=${SERVICES_ENV_FILE:-.services.env}
 mkdir -p "$state"
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
@@ -28,7 +31,7 @@ up() {
   bash scripts/containers/registry.sh start >/dev/null
   rm -f "$envfile"
   setsid node --import tsx packages/stand-ins/src/cli.ts up \
-    --env-file "$envfile" --extra-env "$state/registry.env" >"$logfile" 2>&1 &
+    --out "$envfile" --append "$state/registry.env" >"$logfile" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 100); do
     if [ -s "$envfile" ]; then

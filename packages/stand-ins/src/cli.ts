@@ -4,9 +4,9 @@
  * `KEY=VALUE` lines, mode 600), and serves until SIGTERM or SIGINT, when each
  * stops cleanly (the Render stand-in removes the containers it started).
  *
- *   tsx packages/stand-ins/src/cli.ts up [--env-file .services.env] [--extra-env FILE]
+ *   tsx packages/stand-ins/src/cli.ts up [--out .services.env] [--append FILE]
  *
- * `--extra-env` appends another env file's lines (the registry's credentials).
+ * `--append` appends another env file's lines (the registry's credentials).
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createStandIns } from './all.js'
@@ -24,8 +24,8 @@ function quote(value: string): string {
 }
 
 async function up(): Promise<void> {
-  const envFile = option('--env-file') ?? '.services.env'
-  const extra = option('--extra-env')
+  const envFile = option('--out') ?? '.services.env'
+  const extra = option('--append')
   const standIns: StandIn[] = await createStandIns()
   const lines = [
     '# Written by `make services-up`: the local stand-ins and their credentials.'
@@ -59,8 +59,6 @@ const command = process.argv[2]
 if (command === 'up') {
   await up()
 } else {
-  process.stderr.write(
-    'usage: cli.ts up [--env-file FILE] [--extra-env FILE]\n'
-  )
+  process.stderr.write('usage: cli.ts up [--out FILE] [--append FILE]\n')
   process.exit(2)
 }

@@ -364,7 +364,7 @@ export abstract class StandIn {
       const params = new URLSearchParams(text)
       for (const key of new Set(params.keys())) {
         const values = params.getAll(key)
-        fields[key] = values.length === 1 ? (values[0]) : values
+        fields[key] = values.length === 1 ? values[0] : values
       }
       body = fields
     }
