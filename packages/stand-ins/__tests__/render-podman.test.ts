@@ -119,11 +119,20 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   let render: RenderStandIn | undefined
   const tags: Record<string, string> = {}
   const digests: Record<string, string> = {}
+  let startedRegistry = false
 
   beforeAll(async () => {
     await timed('tools', () => sh('bash', ['scripts/containers/install.sh']))
     await timed('base image', () =>
       sh('bash', ['scripts/containers/base-image.sh'])
+    )
+    // Left as found: stopped again after the test when it was not running.
+    startedRegistry = await sh('bash', [
+      'scripts/containers/registry.sh',
+      'status'
+    ]).then(
+      () => false,
+      () => true
     )
     await timed('registry', () =>
       sh('bash', ['scripts/containers/registry.sh', 'start'])
@@ -195,6 +204,11 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
 
   afterAll(async () => {
     await render?.stop()
+    if (startedRegistry) {
+      await sh('bash', ['scripts/containers/registry.sh', 'stop']).catch(
+        () => undefined
+      )
+    }
     process.stderr.write(
       `render-podman timings (s): ${JSON.stringify(timings)}\n`
     )
