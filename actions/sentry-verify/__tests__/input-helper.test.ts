@@ -327,23 +327,31 @@ describe('how the app is made to report an error', () => {
 })
 
 describe('main', () => {
-  it('validates, says what it would do, then fails as not implemented', async () => {
-    core.setInputs({ ...minimal })
-    await expect(main()).rejects.toThrow(
-      'sentry-verify: verifying delivery to Sentry is not implemented yet (issue #8); inputs are valid.'
-    )
-    expect(core.info).toHaveBeenCalledWith(
-      expect.stringContaining(`record release ${SHA}`)
-    )
-    expect(logged()).not.toContain(TRIGGER_TOKEN)
+  it('validates every input before sending anything', async () => {
+    const fetchSpy = jest.spyOn(globalThis, 'fetch')
+    try {
+      core.setInputs({ ...minimal, timeout: '2 minutes' })
+      await expect(main()).rejects.toThrow(ConfigurationError)
+      core.setInputs({ ...minimal, 'probe-command': 'true' })
+      await run(main)
+      expect(core.setFailed).toHaveBeenCalledWith(
+        expect.stringContaining('cannot both be given')
+      )
+      expect(fetchSpy).not.toHaveBeenCalled()
+      expect(core.setOutput).not.toHaveBeenCalled()
+      expect(logged()).not.toContain(TRIGGER_TOKEN)
+    } finally {
+      fetchSpy.mockRestore()
+    }
   })
 
-  it('fails the step through run(), never pretending to succeed', async () => {
+  it('says what it will do, without a secret', async () => {
+    const { plan } = await import('../src/main.js')
     core.setInputs({ ...minimal })
-    await run(main)
-    expect(core.setFailed).toHaveBeenCalledTimes(1)
-    expect(core.setFailed).toHaveBeenCalledWith(
-      expect.stringContaining('not implemented yet (issue #8)')
-    )
+    const line = plan(getInputs())
+    expect(line).toContain(`record release ${SHA} and its deploy to production`)
+    expect(line).toContain('https://app.onrender.com/sentry/verify')
+    expect(line).not.toContain(TRIGGER_TOKEN)
+    expect(line).not.toContain(AUTH_TOKEN)
   })
 })

@@ -24,6 +24,8 @@ export enum Inputs {
 export enum Outputs {
   Release = 'release',
   EventId = 'event-id',
+  EventUrl = 'event-url',
+  IssueId = 'issue-id',
   IssueUrl = 'issue-url',
   LatencySeconds = 'latency-seconds',
   Verified = 'verified'

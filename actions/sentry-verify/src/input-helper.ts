@@ -30,11 +30,11 @@ function readAuthToken(): string {
     secret: true,
     pattern: TOKEN,
     accepted:
-      'a Sentry auth token with `project:releases`, `event:read` and `project:read`, on one line without spaces'
+      'a Sentry auth token with `project:releases`, `project:read`, `org:read` and `event:read`, on one line without spaces'
   })
   if (token.startsWith('sntrys_')) {
     core.warning(
-      `Input '${Inputs.AuthToken}' is an organization token (sntrys_…): it can record releases and deploys, but it cannot read events, which the verification needs. Use a token with event:read and project:read (an internal integration's or a user's auth token).`
+      `Input '${Inputs.AuthToken}' is an organization token (sntrys_…): it can record releases and deploys, but it cannot read events, which the verification needs. Use a token with project:releases, project:read, org:read and event:read (an internal integration's or a user's auth token).`
     )
   }
   return token

@@ -239,18 +239,18 @@ describe('getInputs', () => {
 })
 
 describe('main', () => {
-  it('validates the inputs, says what it would do, and fails as not implemented', async () => {
+  it('names an interpreter that is not on PATH as a configuration mistake', async () => {
     write('docs/conf.py')
-    fs.mkdirSync(at('sphinx_src'))
-    Object.assign(inputs, { 'rtd-project': 'shipyard', 'rtd-token': TOKEN })
-    await expect(main()).rejects.toThrow(
-      'sphinx-docs: sphinx-apidoc, the Sphinx build and the Read the Docs trigger are not implemented yet (issue #7); inputs are valid.'
+    inputs['python'] = '3.99'
+    const error = await main().then(
+      () => undefined,
+      (e: unknown) => e
     )
-    const info = log.filter((line) => line.startsWith('info:')).join('\n')
-    expect(info).toContain(
-      'sphinx-docs would document sphinx_src into docs/api and build docs with the html builder, warnings as errors, then trigger Read the Docs (shipyard, latest).'
+    expect(error).toBeInstanceOf(ConfigurationError)
+    expect((error as Error).message).toBe(
+      "Python interpreter 'python3.99' was not found on PATH (input 'python'). Install it (actions/setup-python) or give an interpreter path."
     )
-    expect(log.join('\n')).not.toContain(TOKEN)
+    expect(fs.existsSync(at('docs/_build'))).toBe(false)
   })
 
   it('fails on invalid inputs before anything else', async () => {

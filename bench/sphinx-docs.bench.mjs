@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// bench/sphinx-docs: the bundled action against the raw commands it stands
+// for (sphinx-apidoc + sphinx-build -W --keep-going in a shell script) on
+// shipyard's own docs, both with the repository's .venv, in the same run.
+//
+//   cold: no docs/_build, no docs/api (every document read and written)
+//   warm: the same again with Sphinx's saved environment (doctrees) kept
+//
+// Targets: the action's overhead over the raw commands at most 5 % (cold and
+// warm), and a warm build at most half a cold one. Each figure is the median
+// of RUNS runs, cold and warm interleaved, action and raw alternated.
+import { spawnSync } from 'node:child_process'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+  copyFileSync,
+  existsSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5)
+const python = join(root, '.venv', 'bin', 'python')
+if (!existsSync(python)) {
+  console.error('bench/sphinx-docs needs .venv: run bash scripts/python-env.sh')
+  process.exit(1)
+}
+
+// A copy of what the docs need, so the repository's own docs/_build is untouched.
+const workspace = mkdtempSync(join(tmpdir(), 'bench-sphinx-docs-'))
+const skip = new Set([
+  '_build',
+  'api',
+  '__pycache__',
+  '.reports',
+  'staticfiles'
+])
+for (const name of ['docs', 'sphinx_src', 'example']) {
+  cpSync(join(root, name), join(workspace, name), {
+    recursive: true,
+    filter: (source) => !skip.has(basename(source))
+  })
+}
+copyFileSync(join(root, 'package.json'), join(workspace, 'package.json'))
+const runnerTemp = join(workspace, '.runner-temp')
+mkdirSync(runnerTemp)
+
+// The raw commands, as a user would write them in a workflow's run: step.
+const script = join(workspace, 'raw.sh')
+writeFileSync(
+  script,
+  [
+    '#!/bin/sh',
+    'set -e',
+    `"${python}" -m sphinx.ext.apidoc --force -o docs/api sphinx_src '*/migrations/*' '*/tests/*'`,
+    `"${python}" -m sphinx -b html -d docs/_build/doctrees -W --keep-going docs docs/_build/html`,
+    ''
+  ].join('\n')
+)
+
+function clean() {
+  rmSync(join(workspace, 'docs', '_build'), { recursive: true, force: true })
+  rmSync(join(workspace, 'docs', 'api'), { recursive: true, force: true })
+}
+
+function time(command, args, env = {}) {
+  const started = process.hrtime.bigint()
+  const result = spawnSync(command, args, {
+    cwd: workspace,
+    env: { ...process.env, ...env },
+    encoding: 'utf8'
+  })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  if (result.status !== 0) {
+    console.error(result.stdout.slice(-3000), result.stderr.slice(-3000))
+    throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`)
+  }
+  return ms
+}
+
+const action = () => {
+  const output = join(runnerTemp, 'output')
+  writeFileSync(output, '')
+  writeFileSync(join(runnerTemp, 'summary'), '')
+  return time(
+    process.execPath,
+    [join(root, 'actions', 'sphinx-docs', 'dist', 'index.js')],
+    {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary'),
+      RUNNER_TEMP: runnerTemp,
+      INPUT_PYTHON: python
+    }
+  )
+}
+const raw = () => time('sh', [script])
+
+const samples = { action: { cold: [], warm: [] }, raw: { cold: [], warm: [] } }
+const contenders = [
+  ['action', action],
+  ['raw', raw]
+]
+try {
+  for (let i = 0; i < RUNS; i++) {
+    const order = i % 2 === 0 ? contenders : [...contenders].reverse()
+    for (const [name, run] of order) {
+      clean()
+      samples[name].cold.push(run())
+      samples[name].warm.push(run())
+    }
+    process.stdout.write('.')
+  }
+  process.stdout.write('\n')
+} finally {
+  rmSync(workspace, { recursive: true, force: true })
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+const m = {
+  actionCold: median(samples.action.cold),
+  actionWarm: median(samples.action.warm),
+  rawCold: median(samples.raw.cold),
+  rawWarm: median(samples.raw.warm)
+}
+const round = (n, digits = 2) => Number(n.toFixed(digits))
+const ratio = (a, b) => round(a / b)
+const rows = [
+  {
+    name: 'cold: action / raw commands',
+    figure: ratio(m.actionCold, m.rawCold),
+    unit: '×',
+    target: '≤ 1.05',
+    pass: m.actionCold / m.rawCold <= 1.05,
+    note: `${round(m.actionCold / 1000)} s vs ${round(m.rawCold / 1000)} s`
+  },
+  {
+    name: 'warm: action / raw commands',
+    figure: ratio(m.actionWarm, m.rawWarm),
+    unit: '×',
+    target: '≤ 1.05',
+    pass: m.actionWarm / m.rawWarm <= 1.05,
+    note: `${round(m.actionWarm / 1000)} s vs ${round(m.rawWarm / 1000)} s`
+  },
+  {
+    name: 'action: warm / cold',
+    figure: ratio(m.actionWarm, m.actionCold),
+    unit: '×',
+    target: '≤ 0.5',
+    pass: m.actionWarm / m.actionCold <= 0.5
+  },
+  {
+    name: 'raw commands: warm / cold',
+    figure: ratio(m.rawWarm, m.rawCold),
+    unit: '×',
+    target: '(reference)',
+    pass: true
+  }
+]
+for (const row of rows) {
+  console.log(
+    `${row.name}: ${row.figure}${row.unit} (target ${row.target})${row.note ? ` — ${row.note}` : ''}`
+  )
+}
+mkdirSync(join(here, 'results'), { recursive: true })
+writeFileSync(
+  join(here, 'results', 'sphinx-docs.json'),
+  JSON.stringify({ runs: RUNS, medians_ms: m, rows }, null, 2)
+)
