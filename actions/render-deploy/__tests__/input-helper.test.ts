@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { parse } from 'yaml'
 import { mockCore } from '@shipyard/action-kit/testing'
 
@@ -8,7 +10,7 @@ jest.unstable_mockModule('@actions/core', () => core)
 
 const { getInputs, parseImageReference } =
   await import('../src/input-helper.js')
-const { main } = await import('../src/main.js')
+const { main, plan } = await import('../src/main.js')
 const { Inputs, Outputs } = await import('../src/constants.js')
 const { run, ConfigurationError } = await import('@shipyard/action-kit')
 
@@ -340,23 +342,37 @@ describe('getInputs with a deploy hook', () => {
 })
 
 describe('main', () => {
-  it('validates, says what it would do, then fails as not implemented', async () => {
-    core.setInputs({ ...apiMode, 'image-url': `acme/app@${DIGEST}` })
-    await expect(main()).rejects.toThrow(
-      'render-deploy: deploying to Render is not implemented yet (issue #6); inputs are valid.'
-    )
-    expect(core.info).toHaveBeenCalledWith(
-      expect.stringContaining(`Would deploy image acme/app@${DIGEST}`)
-    )
-    expect(logged()).not.toContain(API_KEY)
+  it('refuses invalid inputs before any request is made', async () => {
+    let requests = 0
+    const server = createServer((_req, res) => {
+      requests++
+      res.writeHead(500).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      core.setInputs({
+        ...apiMode,
+        'render-api-url': `http://127.0.0.1:${port}/v1`,
+        'image-url': `acme/app@${DIGEST}`,
+        timeout: '5s'
+      })
+      await run(main)
+      expect(core.setFailed).toHaveBeenCalledTimes(1)
+      expect(core.setFailed).toHaveBeenCalledWith(
+        expect.stringContaining("Invalid value for input 'timeout'")
+      )
+      expect(requests).toBe(0)
+      expect(logged()).not.toContain(API_KEY)
+    } finally {
+      server.close()
+    }
   })
 
-  it('fails the step through run(), never pretending to succeed', async () => {
-    core.setInputs({ ...apiMode })
-    await run(main)
-    expect(core.setFailed).toHaveBeenCalledTimes(1)
-    expect(core.setFailed).toHaveBeenCalledWith(
-      expect.stringContaining('not implemented yet (issue #6)')
+  it('says what it will do, without secrets', () => {
+    core.setInputs({ ...apiMode, 'image-url': `acme/app@${DIGEST}` })
+    expect(plan(getInputs())).toBe(
+      `Deploying image acme/app@${DIGEST} to Render service srv-abc123 through the API at https://api.render.com/v1, then wait up to 15m for it to be live.`
     )
   })
 })
