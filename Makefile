@@ -99,6 +99,14 @@ test-example: venv ## The example app: flake8, pytest with coverage, Django chec
 	@bash scripts/test-example.sh
 	@cp example/.reports/junit.xml $(REPORTS)/pytest.xml
 
+.PHONY: test-docs
+test-docs: venv ## shipyard's docs, built with -W by the bundled sphinx-docs action
+	@mkdir -p .run/docs/tmp && : > .run/docs/output && : > .run/docs/summary.md
+	@env GITHUB_WORKSPACE="$(CURDIR)" RUNNER_TEMP="$(CURDIR)/.run/docs/tmp" \
+	  GITHUB_OUTPUT="$(CURDIR)/.run/docs/output" GITHUB_STEP_SUMMARY="$(CURDIR)/.run/docs/summary.md" \
+	  INPUT_PYTHON="$(CURDIR)/.venv/bin/python" 'INPUT_DOCS-DIR=docs' 'INPUT_SOURCE-DIR=sphinx_src' \
+	  node actions/sphinx-docs/dist/index.js
+
 .PHONY: test-containers
 test-containers: base-image ## Build the example image, run it, check /health
 	@SMOKE_JUNIT=$(REPORTS)/containers.xml bash tests/containers/smoke.sh
@@ -109,6 +117,7 @@ test: deps venv tools containers ## Everything: lint, unit tests, example app, i
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-example
+	$(MAKE) --no-print-directory test-docs
 	$(MAKE) --no-print-directory test-containers
 	$(MAKE) --no-print-directory check-dist
 	@node scripts/test-summary.mjs

@@ -15,7 +15,11 @@ ROOT_DIR = DOCS_DIR.parent
 
 # -- Make the example app importable -------------------------------------------
 
-sys.path[:0] = [str(ROOT_DIR / "example"), str(ROOT_DIR / "sphinx_src")]
+sys.path[:0] = [
+    str(ROOT_DIR / "example"),
+    str(ROOT_DIR / "sphinx_src"),
+    str(DOCS_DIR / "_ext"),
+]
 
 # The docs only import code: always the development settings, never Sentry,
 # whatever the shell building them exports.
@@ -50,12 +54,16 @@ version = ".".join(release.split(".")[:2])
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.viewcode",
+    "shipyard_reference",  # docs/_ext: tables generated from action.yml files
 ]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 
 autodoc_member_order = "bysource"
 
 # -- HTML output ----------------------------------------------------------------
+
+# Dashes stay as typed ("check --deploy" is an option, not an en dash).
+smartquotes_action = "qe"
 
 html_theme = "alabaster"
 html_title = f"shipyard {release}"

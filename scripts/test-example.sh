@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Lint, test, check and document the example Django app, as the pipeline does.
+# Lint, test and check the example Django app, as the pipeline does (the
+# documentation is built by the sphinx-docs action: make test-docs).
 #
 #   scripts/test-example.sh
 #
 # Every step runs even if an earlier one failed; the script exits non-zero if
 # any failed and ends with a summary (the last line is pytest's own).
 #
-#   flake8        example/, sphinx_src/ and docs/conf.py (config: example/.flake8)
+#   flake8        example/, sphinx_src/, docs/conf.py, docs/_ext (config: example/.flake8)
 #   tests         pytest under coverage.py with branch coverage, JUnit XML
 #   coverage      coverage report --fail-under=90 (+ XML, JSON and HTML reports)
 #   migrations    manage.py makemigrations --check --dry-run
 #   deploy check  manage.py check --deploy --fail-level WARNING, production settings
-#   docs          sphinx-apidoc -f -o docs/api sphinx_src; sphinx-build -W
 #
 # Reports: example/.reports/ (junit.xml, coverage.xml, coverage.json, htmlcov/,
-# pytest.log). HTML documentation: docs/_build/html/. Both are git-ignored.
+# pytest.log), git-ignored.
 # The steps are functions called through a runner, which shellcheck takes
 # for unreachable code.
 # shellcheck disable=SC2317
@@ -50,7 +50,7 @@ step() {
 }
 
 lint() {
-  (cd "$EXAMPLE" && flake8 . ../sphinx_src ../docs/conf.py) && echo "flake8: clean"
+  (cd "$EXAMPLE" && flake8 . ../sphinx_src ../docs/conf.py ../docs/_ext) && echo "flake8: clean"
 }
 
 # The tests run in development mode whatever the calling shell exports.
@@ -90,24 +90,11 @@ check_deploy() {
   )
 }
 
-# docs/api is generated: start from scratch so removed modules disappear.
-# -E: re-read every page, so warnings from unchanged pages are not skipped.
-build_docs() {
-  (
-    cd "$ROOT" &&
-      rm -rf docs/api &&
-      sphinx-apidoc -f -o docs/api sphinx_src &&
-      sphinx-build -E -W --keep-going -q -b html docs docs/_build/html &&
-      echo "docs: docs/_build/html/index.html"
-  )
-}
-
 step "flake8" lint
 step "tests" run_tests
 step "coverage >= ${COVERAGE_MIN}%" coverage_reports
 step "migrations" check_migrations
 step "deploy check" check_deploy
-step "docs" build_docs
 
 # -- Summary ---------------------------------------------------------------------
 
