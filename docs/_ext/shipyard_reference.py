@@ -81,9 +81,11 @@ class _GeneratedDirective(SphinxDirective):
 
     def _read_yaml(self, relative):
         path = ROOT / relative
-        self.env.note_dependency(str(path))
         if not path.is_file():
+            # A missing file is no dependency (Sphinx would re-read the page
+            # on every build); a full build (-E) picks it up once it exists.
             return None
+        self.env.note_dependency(str(path))
         return yaml.safe_load(path.read_text(encoding="utf-8"))
 
     def _render(self, lines):

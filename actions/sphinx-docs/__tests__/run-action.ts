@@ -126,7 +126,11 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   return run
 }
 
-/** A copy of the repository's documentation: docs/, sphinx_src/, example/ and package.json (conf.py reads it). */
+/**
+ * A copy of the repository's documentation: docs/, sphinx_src/, example/,
+ * package.json (conf.py reads it) and every actions/<name>/action.yml (the
+ * docs' reference pages are generated from them).
+ */
 export function copyRepoDocs(): string {
   const workspace = fs.realpathSync(
     fs.mkdtempSync(path.join(os.tmpdir(), 'sphinx-docs-repo-'))
@@ -150,6 +154,12 @@ export function copyRepoDocs(): string {
     path.join(ROOT, 'package.json'),
     path.join(workspace, 'package.json')
   )
+  for (const action of fs.readdirSync(path.join(ROOT, 'actions'))) {
+    const meta = path.join(ROOT, 'actions', action, 'action.yml')
+    if (!fs.existsSync(meta)) continue
+    fs.mkdirSync(path.join(workspace, 'actions', action), { recursive: true })
+    fs.copyFileSync(meta, path.join(workspace, 'actions', action, 'action.yml'))
+  }
   return workspace
 }
 
