@@ -224,6 +224,18 @@ describe('getInputs', () => {
     })
   })
 
+  it('reads cache-dir relative to the workspace, or absolute', () => {
+    write('manage.py')
+    inputs['cache-dir'] = '.cache/ci'
+    expect(getInputs().cacheDir).toBe(path.join(workspace, '.cache/ci'))
+    inputs['cache-dir'] = '/var/cache/shipyard'
+    expect(getInputs().cacheDir).toBe('/var/cache/shipyard')
+    inputs['cache-dir'] = 'a\nb'
+    expect(failure().message).toBe(
+      `Invalid value for input 'cache-dir': "a\\nb". Accepted: one directory path.`
+    )
+  })
+
   it('masks env values and keeps them out of the debug log', () => {
     write('manage.py')
     inputs['env'] = 'SECRET_KEY=s3cret-value-1\nDATABASE_URL=sqlite:///x.db'
@@ -250,17 +262,8 @@ describe('getInputs', () => {
 })
 
 describe('main', () => {
-  it('validates the inputs, says what it would do, and fails as not implemented', async () => {
-    write('manage.py')
-    await expect(main()).rejects.toThrow(
-      'ci-test: building the environment, linting, testing and checking are not implemented yet (issue #4); inputs are valid.'
-    )
-    expect(log.join('\n')).toContain(
-      'info: ci-test would check the Django project in . with python3'
-    )
-  })
-
   it('fails on invalid inputs before anything else', async () => {
     await expect(main()).rejects.toBeInstanceOf(ConfigurationError)
+    expect(log.join('\n')).not.toContain('Python environment')
   })
 })

@@ -22,6 +22,8 @@ export interface CiTestInputs {
    */
   requirements: string[]
   installer: Installer
+  /** Where built environments are cached; `undefined`: the default location. Absolute. */
+  cacheDir?: string
   lint: Linter
   testRunner: TestRunner
   /** Extra environment for the tests and checks; every value is secret (masked). */

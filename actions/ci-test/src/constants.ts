@@ -5,6 +5,7 @@ export enum Inputs {
   Python = 'python',
   Requirements = 'requirements',
   Installer = 'installer',
+  CacheDir = 'cache-dir',
   Lint = 'lint',
   TestRunner = 'test-runner',
   Env = 'env',

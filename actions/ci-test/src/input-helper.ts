@@ -116,6 +116,15 @@ function getRequirements(workspace: string, projectDir: string): string[] {
   })
 }
 
+function getCacheDir(workspace: string): string | undefined {
+  const value = getString(Inputs.CacheDir)
+  if (!value) return undefined
+  if (value.includes('\n')) {
+    throw invalidInput(Inputs.CacheDir, value, 'one directory path')
+  }
+  return path.resolve(workspace, value)
+}
+
 export function getInputs(): CiTestInputs {
   const workspace = workspaceRoot()
   const workingDirectory = getWorkingDirectory(workspace)
@@ -133,6 +142,7 @@ export function getInputs(): CiTestInputs {
     python: getPython(Inputs.Python, { workspace }),
     requirements: getRequirements(workspace, workingDirectory),
     installer: getEnum(Inputs.Installer, INSTALLERS, { default: 'auto' }),
+    cacheDir: getCacheDir(workspace),
     lint: getEnum(Inputs.Lint, LINTERS, { default: 'flake8' }),
     testRunner: getEnum(Inputs.TestRunner, TEST_RUNNERS, { default: 'auto' }),
     env: getKeyValues(Inputs.Env, { secret: true }),

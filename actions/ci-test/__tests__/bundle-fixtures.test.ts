@@ -1,0 +1,376 @@
+/**
+ * The bundle on fixture projects shaped like real ones (a subfolder, a UTF-16
+ * requirements file, flake8 configured only in pyproject.toml, Poetry only,
+ * unittest only, settings that need environment variables), and on bad
+ * inputs, which must stop it before it runs anything.
+ */
+import { afterAll, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { DJANGO, djangoProject, utf16 } from './support/django-fixture.js'
+import {
+  cleanUp,
+  filesUnder,
+  makeWorkspace,
+  runBundle
+} from './support/run-bundle.js'
+import type { BundleRun } from './support/run-bundle.js'
+
+jest.setTimeout(300_000)
+
+const runs: BundleRun[] = []
+const tempDirs: string[] = []
+afterAll(() => {
+  runs.forEach(cleanUp)
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+async function run(
+  workspace: string,
+  inputs: Record<string, string> = {},
+  options: Parameters<typeof runBundle>[2] = {}
+): Promise<BundleRun> {
+  const result = await runBundle(workspace, inputs, options)
+  runs.push(result)
+  return result
+}
+
+const keyOf = (r: BundleRun): string | undefined =>
+  /\(key (py[\w.-]+)\)/.exec(r.stdout)?.[1]
+
+describe('ci-test on projects shaped like real ones', () => {
+  let plainKey: string | undefined
+
+  it('finds manage.py in a subfolder and runs unittest tests with manage.py test', async () => {
+    const workspace = makeWorkspace()
+    djangoProject(path.join(workspace, 'backend'), {
+      files: { 'requirements.txt': `${DJANGO}\n` }
+    })
+    const r = await run(workspace)
+    expect(r.errors).toEqual([])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('::group::Tests (django, under coverage)')
+    expect(r.outputs).toMatchObject({
+      tests: '2',
+      failures: '0',
+      errors: '0',
+      skipped: '0',
+      'lint-errors': '0'
+    })
+    expect(Number(r.outputs['coverage'])).toBeGreaterThanOrEqual(80)
+    const junit = fs.readFileSync(r.outputs['junit-file'], 'utf8')
+    expect(junit).toContain('name="test_adds_tax"')
+    expect(r.summary).toContain('Project `backend`')
+    // coverage, flake8 are added since the project does not require them.
+    expect(r.stdout).toContain(
+      'Adding what the project does not require itself: coverage, flake8'
+    )
+    plainKey = keyOf(r)
+    expect(plainKey).toBeDefined()
+  })
+
+  it('installs a UTF-16 requirements.txt, and shares the environment of the same requirements in UTF-8', async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: { 'requirements.txt': utf16(`# pinned\r\n${DJANGO}\r\n`) }
+    })
+    const r = await run(workspace)
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('requirements.txt (UTF-16 LE)')
+    expect(keyOf(r)).toBe(plainKey)
+    expect(r.stdout).toContain('Reusing the cached environment')
+    expect(r.summary).toContain('cached environment')
+    expect(r.outputs['tests']).toBe('2')
+  })
+
+  it('annotates a failing unittest test at its assertion and names every fault', async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: {
+        'requirements.txt': `${DJANGO}\n`,
+        'shop/tests.py': [
+          'from django.test import SimpleTestCase',
+          '',
+          'from shop.prices import with_tax',
+          '',
+          '',
+          'class WithTaxTests(SimpleTestCase):',
+          '    def test_adds_tax(self):',
+          '        self.assertEqual(with_tax(10, 0.2), 13, "tax is 20%")',
+          '',
+          '    def test_refuses_negative_rates(self):',
+          '        with self.assertRaises(ValueError):',
+          '            with_tax(10, -1)',
+          ''
+        ].join('\n'),
+        'shop/unused.py': 'import json\n'
+      }
+    })
+    const r = await run(workspace, { 'coverage-threshold': '100' })
+    expect(r.status).toBe(1)
+    expect(r.outputs).toMatchObject({ tests: '2', failures: '1', errors: '0' })
+    const note = r.errors.find((l) =>
+      l.includes('title=Test failed: shop.tests.WithTaxTests.test_adds_tax')
+    )
+    expect(note).toContain('file=shop/tests.py,line=8::')
+    expect(note).toContain('AssertionError: 12.0 != 13 : tax is 20%')
+    expect(r.errors.at(-1)).toMatch(
+      /^::error::ci-test failed: flake8 found 1 problem\(s\); 1 test\(s\) failed: test_adds_tax; coverage [\d.]+% is under the 100% gate\.$/
+    )
+  })
+
+  it('applies a flake8 configuration that lives only in pyproject.toml', async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: {
+        'requirements.txt': `${DJANGO}\n`,
+        'pyproject.toml':
+          '[tool.flake8]\nmax-line-length = 120\nextend-exclude = ["legacy/"]\n',
+        // 100 characters: too long for flake8's default 79, fine for 120.
+        'shop/labels.py': `SHORT = "${'x'.repeat(89)}"\nLONG = "${'y'.repeat(121)}"\n`,
+        // Would be F401, but the configuration excludes legacy/.
+        'legacy/old.py': 'import os\n'
+      }
+    })
+    const r = await run(workspace)
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain(
+      '::group::Lint (flake8, pyproject.toml [tool.flake8])'
+    )
+    expect(r.outputs['lint-errors']).toBe('1')
+    const note = r.errors.find((l) => l.includes('title=flake8 E501'))
+    expect(note).toContain('file=shop/labels.py')
+    expect(note).toContain('line=2')
+    expect(note).toContain('col=121')
+    expect(note).toContain('E501 line too long (130 > 120 characters)')
+    expect(r.errors.at(-1)).toBe(
+      '::error::ci-test failed: flake8 found 1 problem(s).'
+    )
+  })
+
+  it('builds an environment from Poetry metadata alone (cold cache)', async () => {
+    const workspace = makeWorkspace()
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-test-cold-'))
+    tempDirs.push(cacheDir)
+    djangoProject(workspace, {
+      files: {
+        'pyproject.toml': [
+          '[tool.poetry]',
+          'name = "shop"',
+          'version = "0.1.0"',
+          '',
+          '[tool.poetry.dependencies]',
+          'python = "^3.10"',
+          'django = "^5.2"',
+          '',
+          '[tool.poetry.group.dev.dependencies]',
+          'coverage = {version = "^7.6", extras = ["toml"]}',
+          ''
+        ].join('\n')
+      }
+    })
+    const r = await run(workspace, { lint: 'none' }, { cacheDir })
+    expect(r.errors).toEqual([])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('pyproject.toml: 2 requirement(s)')
+    expect(r.stdout).toContain('Building the environment with Python')
+    expect(r.summary).toContain('environment built')
+    expect(r.outputs['tests']).toBe('2')
+    expect(r.outputs['lint-errors']).toBe('0')
+    const venvs = fs.readdirSync(path.join(cacheDir, 'venvs'))
+    // Only the finished environment: no half-built directory is left.
+    expect(venvs).toEqual([keyOf(r)])
+    const freeze = fs.readFileSync(
+      path.join(r.runnerTemp, 'shipyard-ci-test', 'requirements-generated.txt'),
+      'utf8'
+    )
+    expect(freeze).toBe('django>=5.2,<6\ncoverage[toml]>=7.6,<8\n')
+  })
+
+  it('runs settings that need environment variables with `env`, never showing the values', async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      requiredEnv: ['SECRET_KEY', 'SHOP_API_TOKEN'],
+      files: { 'requirements.txt': `${DJANGO}\n` }
+    })
+    const without = await run(workspace)
+    expect(without.status).toBe(1)
+    expect(without.errors.at(-1)).toContain(
+      'ImproperlyConfigured: SHOP_API_TOKEN is not set'
+    )
+
+    const secrets = ['s3cret-key-value-0123456789', 'tok-abcdef-9876543210']
+    const r = await run(workspace, {
+      env: `SECRET_KEY=${secrets[0]}\nSHOP_API_TOKEN=${secrets[1]}`
+    })
+    expect(r.errors).toEqual([])
+    expect(r.status).toBe(0)
+    expect(r.outputs['tests']).toBe('2')
+    const shown = [
+      r.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+      r.stderr,
+      r.summary,
+      ...filesUnder(r.runnerTemp).map((f) => fs.readFileSync(f, 'latin1')),
+      ...filesUnder(workspace).map((f) => fs.readFileSync(f, 'latin1'))
+    ].join('\n')
+    for (const secret of secrets) {
+      expect(r.stdout).toContain(`::add-mask::${secret}`)
+      expect(shown).not.toContain(secret)
+    }
+  })
+})
+
+describe('ci-test with django-settings', () => {
+  it('uses the settings module given instead of the one manage.py sets', async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      requiredEnv: ['SHOP_API_TOKEN'],
+      files: {
+        'requirements.txt': `${DJANGO}\n`,
+        'mysite/settings_ci.py': [
+          'import os',
+          '',
+          'os.environ.setdefault("SHOP_API_TOKEN", "ci-only-token")',
+          'from mysite.settings import *  # noqa: E402,F401,F403',
+          ''
+        ].join('\n')
+      }
+    })
+    const r = await run(workspace, { 'django-settings': 'mysite.settings_ci' })
+    expect(r.errors).toEqual([])
+    expect(r.status).toBe(0)
+    expect(r.outputs['tests']).toBe('2')
+  })
+})
+
+describe('ci-test with uv', () => {
+  it('installs with uv when it is on PATH (installer auto), UTF-16 requirements included', async () => {
+    // The real uv, from PyPI (a wheel holding its binary).
+    const tools = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-test-uv-'))
+    tempDirs.push(tools)
+    execFileSync('python3', [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--target',
+      tools,
+      'uv'
+    ])
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: { 'requirements.txt': utf16(`${DJANGO}\r\n`) }
+    })
+    const cacheDir = path.join(workspace, '.cache')
+    const r = await run(
+      workspace,
+      {},
+      {
+        cacheDir,
+        env: { PATH: `${path.join(tools, 'bin')}:${process.env['PATH']}` }
+      }
+    )
+    expect(r.errors).toEqual([])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('Building the environment with Python')
+    expect(r.stdout).toMatch(/and uv \(key /)
+    expect(r.stdout).toMatch(/^\[command\]\S+\/uv pip install --python /m)
+    expect(r.outputs['tests']).toBe('2')
+  })
+})
+
+describe('ci-test on bad inputs', () => {
+  it.each([
+    [
+      'a missing directory',
+      { 'working-directory': 'nowhere' },
+      `::error::Invalid value for input 'working-directory': "nowhere" (no such directory). Accepted: a directory holding manage.py, relative to the workspace.`
+    ],
+    [
+      'an unknown test runner',
+      { 'test-runner': 'nose' },
+      '::error::Invalid value for input \'test-runner\': "nose". Accepted: one of `auto`, `pytest`, `django`.'
+    ],
+    [
+      'a threshold of 120',
+      { 'coverage-threshold': '120' },
+      '::error::Invalid value for input \'coverage-threshold\': "120". Accepted: a number, from 0 to 100.'
+    ],
+    [
+      'a malformed env line',
+      { env: 'SECRET_KEY=abc-secret-value\nnot a pair' },
+      "::error::Invalid value for input 'env' on line 2"
+    ]
+  ])(
+    'refuses %s with a clear error and runs nothing',
+    async (_, inputs, message) => {
+      const workspace = makeWorkspace()
+      djangoProject(workspace, { files: { 'requirements.txt': `${DJANGO}\n` } })
+      const cacheDir = path.join(workspace, 'never-created')
+      const r = await run(workspace, inputs, { cacheDir })
+      expect(r.status).toBe(1)
+      expect(r.errors).toHaveLength(1)
+      expect(r.errors[0].startsWith(message)).toBe(true)
+      expect(r.stdout).not.toContain('[command]')
+      expect(
+        r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
+      ).not.toContainEqual(expect.stringContaining('abc-secret-value'))
+      expect(fs.existsSync(cacheDir)).toBe(false)
+      expect(fs.existsSync(path.join(r.runnerTemp, 'shipyard-ci-test'))).toBe(
+        false
+      )
+      expect(
+        fs.readFileSync(path.join(r.runnerTemp, 'step-summary'), 'utf8')
+      ).toBe('')
+    }
+  )
+
+  it('stops with a clear error when the requirements cannot be installed', async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: { 'requirements.txt': 'django==0.0.0.404\n' }
+    })
+    const cacheDir = path.join(workspace, '.cache')
+    const r = await run(workspace, {}, { cacheDir })
+    expect(r.status).toBe(1)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toMatch(
+      /^::error::pip install failed \(exit code 1\): ERROR: .*django==0\.0\.0\.404.* The environment could not be built, so nothing was checked\.$/
+    )
+    expect(r.stdout).not.toContain('::group::Tests')
+    expect(r.summary).toContain('could not be built')
+    // Nothing half-built is left in the cache.
+    expect(fs.readdirSync(path.join(cacheDir, 'venvs'))).toEqual([])
+  })
+
+  it("refuses installer 'uv' when uv is not on PATH", async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: { 'requirements.txt': 'django==5.2.18\n' }
+    })
+    const cacheDir = path.join(workspace, '.cache')
+    const python = execFileSync(
+      'python3',
+      ['-c', 'import sys; print(sys.executable)'],
+      { encoding: 'utf8' }
+    ).trim()
+    const r = await run(
+      workspace,
+      { installer: 'uv', python },
+      {
+        cacheDir,
+        env: { PATH: path.dirname(process.execPath) + ':/usr/bin:/bin' }
+      }
+    )
+    expect(r.status).toBe(1)
+    expect(r.errors).toEqual([
+      "::error::installer is 'uv' but uv is not on PATH. Install it first (e.g. astral-sh/setup-uv or `pip install uv`), or use 'auto' or 'pip'."
+    ])
+  })
+})

@@ -1,0 +1,262 @@
+/**
+ * The project's Python environment: a virtual environment built with the
+ * chosen interpreter, its requirements installed by pip or uv (chosen by
+ * `createInstaller`), and kept in a local cache directory keyed on the
+ * interpreter and the requirements, so that a second run with the same
+ * requirements reuses it instead of installing anything.
+ *
+ * The cache is a plain directory (`cache-dir`; default the runner's tool
+ * cache, else RUNNER_TEMP): on a self-hosted runner or in one job it persists
+ * by itself; on hosted runners a workflow keeps it with actions/cache on the
+ * same path. An environment is built in a temporary directory and renamed
+ * into place only once complete, so a crash or a concurrent run never leaves
+ * a half-built one for the next run.
+ */
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as core from '@actions/core'
+import { ConfigurationError, exec, which } from '@shipyard/action-kit'
+import type { PythonRequest } from '@shipyard/action-kit'
+import type { Installer } from './ci-test-inputs.js'
+import { INSPECT_PY } from './python-scripts.js'
+
+export interface BasePython {
+  /** The command or path that runs it. */
+  command: string
+  version: string
+  implementation: string
+  machine: string
+  executable?: string
+  /** The version of the base interpreter's pip, if it has one. */
+  pip?: string | null
+  /** TOML files parsed by it, by path. */
+  toml: Record<string, { data?: Record<string, unknown>; error?: string }>
+}
+
+export interface PythonEnvironment {
+  /** The environment's directory. */
+  dir: string
+  /** Its interpreter. */
+  python: string
+  /** The base interpreter's version (`3.12.4`). */
+  version: string
+  /** Whether it came from the cache. */
+  cached: boolean
+  key: string
+}
+
+/** The command a `python` input stands for. */
+export async function resolveInterpreter(
+  request: PythonRequest
+): Promise<string> {
+  const command =
+    request.kind === 'version' ? `python${request.version}` : request.path
+  if (path.isAbsolute(command)) return command
+  const found = await which(command)
+  if (!found) {
+    throw new ConfigurationError(
+      `Python ${request.kind === 'version' ? request.version : `'${command}'`} was not found on PATH. Set up Python first (actions/setup-python) or give 'python' an interpreter path.`
+    )
+  }
+  return found
+}
+
+/**
+ * Runs the base interpreter once: its version, and the TOML files parsed
+ * (pyproject.toml, Pipfile), since Node has no TOML parser of its own here.
+ */
+export async function inspectPython(
+  command: string,
+  workDir: string,
+  tomlFiles: readonly string[]
+): Promise<BasePython> {
+  const script = path.join(workDir, 'shipyard_inspect.py')
+  fs.writeFileSync(script, INSPECT_PY)
+  const result = await exec(command, [script, ...tomlFiles], { silent: true })
+  if (result.exitCode !== 0) {
+    throw new ConfigurationError(
+      `The Python interpreter ${command} does not run (exit code ${result.exitCode}): ${result.stderr.trim().split('\n').pop() ?? ''}`
+    )
+  }
+  const parsed = JSON.parse(result.stdout) as Omit<BasePython, 'command'>
+  return { command, ...parsed }
+}
+
+/** Where environments are kept: `cache-dir`, else the tool cache, else RUNNER_TEMP. */
+export function defaultCacheDir(): string {
+  const root =
+    process.env['RUNNER_TOOL_CACHE'] ||
+    process.env['RUNNER_TEMP'] ||
+    os.tmpdir()
+  return path.join(root, 'shipyard-ci-test')
+}
+
+/** Installs requirements into an environment; chosen by `createInstaller`. */
+export interface RequirementInstaller {
+  readonly name: 'pip' | 'uv'
+  createVenv(base: string, dir: string): Promise<void>
+  install(
+    venvPython: string,
+    requirementFiles: readonly string[]
+  ): Promise<void>
+}
+
+async function run(
+  what: string,
+  command: string,
+  args: readonly string[]
+): Promise<void> {
+  const result = await exec(command, args)
+  if (result.exitCode !== 0) {
+    // The project's requirements or the runner's Python: the user's to fix.
+    const last = result.stderr.trim().split('\n').pop()?.trim()
+    throw new ConfigurationError(
+      `${what} failed (exit code ${result.exitCode})${last ? `: ${last}` : ''}. The environment could not be built, so nothing was checked.`
+    )
+  }
+}
+
+const requirementArgs = (files: readonly string[]): string[] =>
+  files.flatMap((file) => ['-r', file])
+
+/** Whether a pip version can install into another interpreter (`--python`, pip 22.3+). */
+export function pipHasPythonOption(
+  version: string | null | undefined
+): boolean {
+  const [major, minor] = (version ?? '').split('.').map(Number)
+  return major > 22 || (major === 22 && minor >= 3)
+}
+
+class PipInstaller implements RequirementInstaller {
+  readonly name = 'pip'
+  /**
+   * With a base pip that has `--python` (22.3+), the environment is created
+   * without its own pip (which `ensurepip` takes seconds to install) and the
+   * base pip installs into it.
+   */
+  constructor(private readonly basePip: string | undefined) {}
+  async createVenv(base: string, dir: string): Promise<void> {
+    const args = ['-m', 'venv', dir]
+    if (this.basePip) args.push('--without-pip')
+    await run('Creating the virtual environment', base, args)
+  }
+  async install(python: string, files: readonly string[]): Promise<void> {
+    if (files.length === 0) return
+    // pip reads requirement files in every encoding it supports (a BOM
+    // selects UTF-8 or UTF-16), so they are passed as they are.
+    const [command, target] = this.basePip
+      ? [this.basePip, ['--python', python]]
+      : [python, []]
+    await run('pip install', command, [
+      '-m',
+      'pip',
+      ...target,
+      'install',
+      '--disable-pip-version-check',
+      '--no-input',
+      '--progress-bar',
+      'off',
+      ...requirementArgs(files)
+    ])
+  }
+}
+
+class UvInstaller implements RequirementInstaller {
+  readonly name = 'uv'
+  constructor(private readonly uv: string) {}
+  async createVenv(base: string, dir: string): Promise<void> {
+    await run('uv venv', this.uv, ['venv', '--python', base, dir])
+  }
+  async install(python: string, files: readonly string[]): Promise<void> {
+    if (files.length === 0) return
+    await run('uv pip install', this.uv, [
+      'pip',
+      'install',
+      '--python',
+      python,
+      ...requirementArgs(files)
+    ])
+  }
+}
+
+/** pip or uv, as `installer` asks (`auto`: uv when it is on PATH). */
+export async function createInstaller(
+  choice: Installer,
+  base: BasePython
+): Promise<RequirementInstaller> {
+  const pip = () =>
+    new PipInstaller(
+      pipHasPythonOption(base.pip)
+        ? (base.executable ?? base.command)
+        : undefined
+    )
+  if (choice === 'pip') return pip()
+  const uv = await which('uv')
+  if (uv) return new UvInstaller(uv)
+  if (choice === 'uv') {
+    throw new ConfigurationError(
+      "installer is 'uv' but uv is not on PATH. Install it first (e.g. astral-sh/setup-uv or `pip install uv`), or use 'auto' or 'pip'."
+    )
+  }
+  return pip()
+}
+
+export const venvPython = (dir: string): string =>
+  process.platform === 'win32'
+    ? path.join(dir, 'Scripts', 'python.exe')
+    : path.join(dir, 'bin', 'python')
+
+const COMPLETE = '.shipyard-complete'
+
+/**
+ * The environment for `key`: from the cache when a complete one is there and
+ * runs, else built (venv + install) and put in the cache.
+ */
+export async function prepareEnvironment(options: {
+  base: BasePython
+  key: string
+  cacheDir: string
+  installer: () => Promise<RequirementInstaller>
+  requirementFiles: readonly string[]
+}): Promise<PythonEnvironment> {
+  const { base, key, cacheDir } = options
+  const dir = path.join(cacheDir, 'venvs', key)
+  const python = venvPython(dir)
+  if (fs.existsSync(path.join(dir, COMPLETE))) {
+    const probe = await exec(python, ['-c', 'import sys'], { silent: true })
+    if (probe.exitCode === 0) {
+      core.info(`Reusing the cached environment ${dir} (key ${key}).`)
+      return { dir, python, version: base.version, cached: true, key }
+    }
+    core.warning(
+      `The cached environment ${dir} does not run any more; building it again.`
+    )
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  const installer = await options.installer()
+  fs.mkdirSync(path.join(cacheDir, 'venvs'), { recursive: true })
+  const building = fs.mkdtempSync(path.join(cacheDir, 'venvs', `.${key}-`))
+  try {
+    core.info(
+      `Building the environment with Python ${base.version} and ${installer.name} (key ${key}).`
+    )
+    await installer.createVenv(base.executable ?? base.command, building)
+    await installer.install(venvPython(building), options.requirementFiles)
+    fs.writeFileSync(path.join(building, COMPLETE), `${key}\n`)
+    try {
+      fs.renameSync(building, dir)
+    } catch {
+      // Another run put the same environment in place first: use that one.
+      if (!fs.existsSync(path.join(dir, COMPLETE)))
+        throw new Error(
+          `Could not move the new environment into the cache at ${dir}.`
+        )
+      fs.rmSync(building, { recursive: true, force: true })
+    }
+  } catch (error) {
+    fs.rmSync(building, { recursive: true, force: true })
+    throw error
+  }
+  return { dir, python, version: base.version, cached: false, key }
+}

@@ -1,0 +1,196 @@
+/**
+ * The small Python programs ci-test runs, kept here as text so that the
+ * bundle stays one file: they are written to the run's work directory and
+ * run with the interpreter they are meant for. Their file names start with
+ * `shipyard_`: a script's directory comes first on sys.path, so a name like
+ * `inspect.py` would shadow the standard module of that name.
+ */
+
+/**
+ * Run with the base interpreter before any environment exists: prints, as
+ * one JSON object, the interpreter's version (and its pip's, if any), its
+ * real path, and the TOML files asked for
+ * (`pyproject.toml`, `Pipfile`) as plain data. `tomllib` is standard from
+ * Python 3.11; older interpreters use the copy pip vendors.
+ */
+export const INSPECT_PY = `
+import json
+import platform
+import sys
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    from pip._vendor import tomli as tomllib
+
+try:
+    import pip
+    pip_version = pip.__version__
+except ImportError:
+    pip_version = None
+
+result = {
+    "version": "%d.%d.%d" % sys.version_info[:3],
+    "pip": pip_version,
+    "implementation": platform.python_implementation(),
+    "machine": platform.machine(),
+    "executable": sys.executable,
+    "toml": {},
+}
+for path in sys.argv[1:]:
+    try:
+        with open(path, "rb") as handle:
+            result["toml"][path] = {"data": tomllib.load(handle)}
+    except Exception as error:  # reported by the caller, with the file's name
+        result["toml"][path] = {"error": "%s: %s" % (type(error).__name__, error)}
+print(json.dumps(result, default=str))
+`
+
+/**
+ * A Django test runner (`manage.py test --testrunner …`) that also writes a
+ * JUnit XML report, since Django's own runner writes none. Each test case
+ * carries the file and line where it failed (the innermost frame in the
+ * test's own module), so that the failure can be annotated there.
+ */
+export const DJANGO_JUNIT_RUNNER_PY = `
+import os
+import sys
+import time
+import traceback
+import unittest
+from xml.sax.saxutils import quoteattr, escape
+
+from django.test.runner import DiscoverRunner
+
+REPORT = os.environ["SHIPYARD_JUNIT_FILE"]
+
+
+def _where(test, tb):
+    module = sys.modules.get(type(test).__module__)
+    wanted = os.path.abspath(getattr(module, "__file__", "") or "")
+    found = None
+    for frame, line in traceback.walk_tb(tb):
+        if os.path.abspath(frame.f_code.co_filename) == wanted:
+            found = (wanted, line)
+    return found
+
+
+class JUnitResult(unittest.TextTestResult):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cases = []
+        self._started = {}
+
+    def startTest(self, test):
+        self._started[test.id()] = time.monotonic()
+        super().startTest(test)
+
+    def _record(self, test, outcome=None, err=None, text=""):
+        started = self._started.pop(test.id(), time.monotonic())
+        case = {
+            "test": test,
+            "time": time.monotonic() - started,
+            "outcome": outcome,
+            "text": text,
+            "message": "",
+            "where": None,
+        }
+        if err is not None:
+            kind, value, tb = err
+            case["message"] = "%s: %s" % (kind.__name__, value)
+            case["text"] = "".join(traceback.format_exception(kind, value, tb))
+            case["where"] = _where(test, tb)
+        self.cases.append(case)
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._record(test)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._record(test, "failure", err)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._record(test, "error", err)
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._record(test, "skipped", text=reason)
+
+    def addExpectedFailure(self, test, err):
+        super().addExpectedFailure(test, err)
+        self._record(test)
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._record(test, "failure", text="unexpected success")
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            outcome = "failure" if issubclass(err[0], test.failureException) else "error"
+            self._record(subtest, outcome, err)
+
+    def write(self, path):
+        counts = {"failure": 0, "error": 0, "skipped": 0}
+        rows = []
+        for case in self.cases:
+            test = case["test"]
+            ident = test.id()
+            name = ident.rsplit(".", 1)[-1] if "." in ident else ident
+            classname = ident.rsplit(".", 1)[0] if "." in ident else ""
+            attrs = "classname=%s name=%s time=%s" % (
+                quoteattr(classname), quoteattr(name), quoteattr("%.3f" % case["time"]))
+            if case["where"]:
+                attrs += " file=%s line=%s" % (
+                    quoteattr(os.path.relpath(case["where"][0])), quoteattr(str(case["where"][1])))
+            outcome = case["outcome"]
+            if outcome is None:
+                rows.append("<testcase %s />" % attrs)
+                continue
+            counts[outcome] += 1
+            rows.append("<testcase %s><%s message=%s>%s</%s></testcase>" % (
+                attrs, outcome, quoteattr(case["message"] or case["text"][:200]),
+                escape(case["text"]), outcome))
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write('<?xml version="1.0" encoding="utf-8"?>\\n')
+            handle.write(
+                '<testsuites><testsuite name="django" tests="%d" failures="%d" errors="%d" skipped="%d">\\n'
+                % (len(self.cases), counts["failure"], counts["error"], counts["skipped"]))
+            handle.write("\\n".join(rows))
+            handle.write("\\n</testsuite></testsuites>\\n")
+
+
+class JUnitDiscoverRunner(DiscoverRunner):
+    def get_resultclass(self):
+        return JUnitResult
+
+    def run_suite(self, suite, **kwargs):
+        result = super().run_suite(suite, **kwargs)
+        result.write(REPORT)
+        return result
+`
+
+/**
+ * Writes coverage.py's JSON and XML reports in one process (one interpreter
+ * start, one load of the data): `coverage_reports.py JSON_FILE XML_FILE`,
+ * the data file from COVERAGE_FILE, the project's configuration from the
+ * current directory. Exits non-zero when a report could not be written.
+ */
+export const COVERAGE_REPORTS_PY = `
+import sys
+
+import coverage
+
+cov = coverage.Coverage()
+cov.load()
+status = 0
+for kind, outfile in (("json", sys.argv[1]), ("xml", sys.argv[2])):
+    try:
+        getattr(cov, kind + "_report")(outfile=outfile)
+    except Exception as error:
+        print("coverage %s report: %s" % (kind, error), file=sys.stderr)
+        status = 1
+sys.exit(status)
+`
