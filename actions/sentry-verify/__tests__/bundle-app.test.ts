@@ -166,7 +166,8 @@ suite('sentry-verify bundle against the example app', () => {
       "action's own event"
     ])
       expect(run.summary).toMatch(new RegExp(`\\| ${check} \\|[^\\n]*✅ pass`))
-    // The action's own event: sent with the DSN, tagged with the run id.
+    // The action's own event: sent by @sentry/node with the DSN (the SDK
+    // authenticates in the query string), tagged with the run id.
     const own = sentry
       .storedEvents()
       .find(
@@ -177,7 +178,10 @@ suite('sentry-verify bundle against the example app', () => {
           )
       )
     expect(own?.view.release).toBe(APP_RELEASE)
-    expect(own?.auth).toBe('header')
+    expect(own?.auth).toBe('query')
+    expect(own?.view.message).toContain(
+      'shipyard sentry-verify: synthetic event'
+    )
     expect(run.summary).toContain('ShipyardVerificationError')
     expect(run.summary).toContain('Sentry verification started')
     expect(run.summary).toContain(outputs['event-url'])
