@@ -19,7 +19,7 @@ REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 TAG="${1:?usage: $0 TAG [LOG_FILE]}"
 BASE_IMAGE="${SHIPYARD_BASE_IMAGE:-localhost/shipyard/python-base:bookworm}"
 RUN_DIR="${SHIPYARD_RUN_DIR:-$REPO_ROOT/.run}"
-LOG_FILE="${2:-$RUN_DIR/build-$(echo "$TAG" | tr -c 'A-Za-z0-9._-\n' '_').log}"
+LOG_FILE="${2:-$RUN_DIR/build-$(echo "$TAG" | tr -c 'A-Za-z0-9._\n-' '_').log}"
 mkdir -p "$(dirname "$LOG_FILE")"
 
 # First value pip on this host has for a setting (e.g. index-url): the

@@ -68,6 +68,8 @@ describe('getInputs', () => {
       context: workspace,
       file: path.join(workspace, 'Dockerfile'),
       buildArgs: {},
+      secrets: {},
+      secretFiles: {},
       target: undefined,
       platforms: [],
       labels: {},
@@ -239,6 +241,27 @@ describe('getInputs', () => {
     )
   })
 
+  it('reads build secrets masked, and secret files that exist', () => {
+    const cert = write('certs/ca.pem', 'PEM')
+    Object.assign(inputs, {
+      secrets: 'npm_token=s3cret-Token-value',
+      'secret-files': `pip_cert=certs/ca.pem\nabsolute=${cert}`
+    })
+    const parsed = getInputs()
+    expect(parsed.secrets).toEqual({ npm_token: 's3cret-Token-value' })
+    expect(parsed.secretFiles).toEqual({ pip_cert: cert, absolute: cert })
+    expect(core.setSecret).toHaveBeenCalledWith('s3cret-Token-value')
+    expect(log.join('\n')).not.toContain('s3cret-Token-value')
+    inputs['secret-files'] = 'pip_cert=certs/missing.pem'
+    expect(failure().message).toBe(
+      `Invalid value for input 'secret-files': "pip_cert=certs/missing.pem". Accepted: id=path lines, each path an existing file (absolute, or relative to the workspace).`
+    )
+    inputs['secret-files'] = 'npm_token=certs/ca.pem'
+    expect(failure().message).toContain(
+      `Invalid value for input 'secret-files': "npm_token" (npm_token is in secrets too)`
+    )
+  })
+
   it('refuses a malformed label line', () => {
     inputs['labels'] = 'org.example.ok=1\n=nokey'
     expect(failure().message).toContain(
@@ -331,14 +354,24 @@ describe('getInputs', () => {
 })
 
 describe('main', () => {
-  it('validates the inputs, says what it would do, and fails as not implemented', async () => {
+  it('validates the inputs, then fails clearly when no engine works, before building', async () => {
     inputs['password'] = PASSWORD
     inputs['username'] = 'alice'
-    await expect(main()).rejects.toThrow(
-      'docker-publish: building, smoke-testing, tagging and pushing the image are not implemented yet (issue #5); inputs are valid.'
+    process.env['GITHUB_SHA'] = '0123456789abcdef0123456789abcdef01234567'
+    process.env['GITHUB_REF'] = 'refs/heads/main'
+    const calls: string[][] = []
+    const fail = (command: string, args: readonly string[]) => {
+      calls.push([command, ...args])
+      return Promise.resolve({ exitCode: 1, stdout: '', stderr: 'no engine' })
+    }
+    await expect(main(fail)).rejects.toThrow(ConfigurationError)
+    await expect(main(fail)).rejects.toThrow(
+      /^No container engine works here: /
     )
-    const info = log.filter((line) => line.startsWith('info:')).join('\n')
-    expect(info).toContain('docker-publish would build docker.io/alice/app')
+    expect(
+      calls.some((c) => c.includes('build') && !c.includes('--help'))
+    ).toBe(false)
+    expect(calls.some((c) => c.includes('login'))).toBe(false)
     expect(log.join('\n')).not.toContain(PASSWORD)
   })
 

@@ -8,6 +8,8 @@ export enum Inputs {
   Context = 'context',
   File = 'file',
   BuildArgs = 'build-args',
+  Secrets = 'secrets',
+  SecretFiles = 'secret-files',
   Target = 'target',
   Platforms = 'platforms',
   Labels = 'labels',

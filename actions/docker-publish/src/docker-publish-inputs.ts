@@ -39,6 +39,10 @@ export interface DockerPublishInputs {
   /** The Dockerfile. Absolute, an existing file inside the workspace. */
   file: string
   buildArgs: Record<string, string>
+  /** Build secrets by id (masked), mounted at `/run/secrets/<id>` for the build only. */
+  secrets: Record<string, string>
+  /** Build secret files by id: absolute paths of existing files. */
+  secretFiles: Record<string, string>
   /** The stage to build; `undefined`: the last one. */
   target?: string
   /** `os/arch[/variant]` items; empty: the runner's platform. */

@@ -57,6 +57,9 @@ const TAG_ACCEPTED =
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/
 const STAGE = /^[A-Za-z][\w.-]*$/
 const LABEL_KEY = /^[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?$/
+const SECRET_ID = /^[A-Za-z0-9][\w.-]*$/
+const SECRET_ID_ACCEPTED =
+  'the id made of letters, digits, `.`, `-` and `_` (e.g. `pip_cert=…`)'
 const LABEL_KEY_ACCEPTED =
   'the key made of letters, digits, `.`, `-` and `_` (e.g. `org.opencontainers.image.vendor=ACME`)'
 
@@ -149,6 +152,26 @@ function getDockerfile(workspace: string, context: string): string {
   )
 }
 
+/** `id=path` lines: each path (absolute, or relative to the workspace) an existing file. */
+function getSecretFiles(workspace: string): Record<string, string> {
+  const files = getKeyValues(Inputs.SecretFiles, {
+    keyPattern: SECRET_ID,
+    keyAccepted: SECRET_ID_ACCEPTED
+  })
+  for (const [id, given] of Object.entries(files)) {
+    const file = path.resolve(workspace, given)
+    if (!isFile(file)) {
+      throw invalidInput(
+        Inputs.SecretFiles,
+        `${id}=${given}`,
+        'id=path lines, each path an existing file (absolute, or relative to the workspace)'
+      )
+    }
+    files[id] = file
+  }
+  return files
+}
+
 /** With `smoke-test: false`, none of the smoke-test settings may be given. */
 function refuseSmokeSettings(): void {
   // Values read only to see that they are empty; smoke-env's are still masked.
@@ -231,6 +254,22 @@ export function getInputs(): DockerPublishInputs {
   )
   const file = getDockerfile(workspace, context)
   const buildArgs = getKeyValues(Inputs.BuildArgs)
+  const secrets = getKeyValues(Inputs.Secrets, {
+    secret: true,
+    keyPattern: SECRET_ID,
+    keyAccepted: SECRET_ID_ACCEPTED
+  })
+  const secretFiles = getSecretFiles(workspace)
+  for (const id of Object.keys(secrets)) {
+    if (id in secretFiles) {
+      throw invalidInput(
+        Inputs.SecretFiles,
+        id,
+        'each secret id once, in secrets or in secret-files',
+        { reason: `${id} is in secrets too` }
+      )
+    }
+  }
   const target =
     getString(Inputs.Target, {
       pattern: STAGE,
@@ -310,6 +349,8 @@ export function getInputs(): DockerPublishInputs {
     context,
     file,
     buildArgs,
+    secrets,
+    secretFiles,
     target,
     platforms,
     labels,
@@ -326,6 +367,7 @@ export function getInputs(): DockerPublishInputs {
     `docker-publish inputs: ${JSON.stringify({
       ...inputs,
       password: inputs.password ? '(set)' : undefined,
+      secrets: Object.keys(secrets),
       smokeTest: smokeTest && { ...smokeTest, env: Object.keys(smokeTest.env) }
     })}`
   )

@@ -1,22 +1,212 @@
+/**
+ * docker-publish: validate every input, choose the engine, log in (so a
+ * wrong password fails before a long build), build, smoke-test, and only
+ * then push every tag and read the digest back from the registry. Nothing
+ * is pushed unless the smoke test passed; the login and the build secrets
+ * live in a private temporary directory that is always removed.
+ */
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import * as core from '@actions/core'
-import { formatDuration } from '@shipyard/action-kit'
+import {
+  ConfigurationError,
+  errorMessage,
+  exec,
+  scrub
+} from '@shipyard/action-kit'
+import {
+  buildImage,
+  pushesWithBuildx,
+  pushWithBuildx,
+  type BuildResult,
+  type BuildSpec
+} from './build.js'
+import { Outputs } from './constants.js'
+import {
+  readDescription,
+  updateDescription,
+  type Description
+} from './dockerhub.js'
+import { createEngine, type Exec } from './engine.js'
+import { runContext } from './github-context.js'
 import { getInputs } from './input-helper.js'
+import { ociLabels } from './labels.js'
+import { decidePush } from './push-policy.js'
+import {
+  RegistrySession,
+  registryDigest,
+  type Credentials
+} from './registry.js'
+import { smokeTest } from './smoke.js'
+import { writePublishSummary, type PublishReport } from './summary.js'
+import { planTags } from './tags.js'
 
-export async function main(): Promise<void> {
+export async function main(run: Exec = exec): Promise<void> {
   const inputs = await core.group('Inputs', () => Promise.resolve(getInputs()))
-  const smoke = inputs.smokeTest
-    ? `smoke-test it (up to ${formatDuration(inputs.smokeTest.timeoutMs)})`
-    : 'skip the smoke test'
-  const push =
-    inputs.push === 'auto'
-      ? 'push it where the event allows'
-      : inputs.push
-        ? 'push it'
-        : 'not push it'
-  core.info(
-    `docker-publish would build ${inputs.image} (engine: ${inputs.engine}, cache: ${inputs.cache}), ${smoke}, and ${push} to ${inputs.registry}.`
+  const context = runContext()
+  const plan = planTags(context, inputs.tags)
+  for (const notice of plan.notices) core.notice(notice)
+  const description: Description | undefined = inputs.dockerhubDescription
+    ? readDescription(
+        inputs.dockerhubDescription,
+        inputs.workspace,
+        context.repo.description
+      )
+    : undefined
+  const credentials: Credentials | undefined =
+    inputs.username && inputs.password
+      ? { username: inputs.username, password: inputs.password }
+      : undefined
+  const decision = decidePush(inputs.push, context, credentials !== undefined)
+
+  const { engine, notices } = await core.group('Container engine', () =>
+    createEngine(inputs.engine, run)
   )
-  throw new Error(
-    'docker-publish: building, smoke-testing, tagging and pushing the image are not implemented yet (issue #5); inputs are valid.'
-  )
+  for (const notice of notices) core.notice(notice)
+  core.info(`Engine: ${engine.command} ${engine.version}`)
+  if (inputs.platforms.length > 0 && !engine.capabilities.buildx) {
+    throw new ConfigurationError(
+      `Invalid value for input 'platforms': ${JSON.stringify(inputs.platforms.join(','))} (the engine is ${engine.kind} without buildx). Accepted: platforms only with Docker buildx; leave it empty to build for this runner's platform.`
+    )
+  }
+  if (
+    (inputs.provenance || inputs.sbom) &&
+    !(engine.capabilities.buildx && engine.capabilities.push)
+  ) {
+    core.notice(
+      `provenance and sbom need Docker buildx; ${engine.kind} builds the image without attestations.`
+    )
+  }
+
+  const refs = plan.tags.map((tag) => `${inputs.image}:${tag}`)
+  const report: PublishReport = {
+    image: inputs.image,
+    tags: plan.tags,
+    engine: `${engine.command} ${engine.version}`,
+    registry: inputs.registry,
+    pushed: false,
+    pushNote: decision.reason
+  }
+  core.setOutput(Outputs.Image, inputs.image)
+  core.setOutput(Outputs.Tags, plan.tags.join('\n'))
+  core.setOutput(Outputs.Pushed, 'false')
+  core.setOutput(Outputs.Digest, '')
+  core.setOutput(Outputs.ImageRef, '')
+  core.setOutput(Outputs.SmokeSeconds, '')
+
+  const tempRoot = process.env['RUNNER_TEMP'] || os.tmpdir()
+  const tempDir = fs.mkdtempSync(path.join(tempRoot, 'docker-publish-'))
+  fs.chmodSync(tempDir, 0o700)
+  const session = new RegistrySession(engine, run, inputs.registry, tempDir)
+  try {
+    if (decision.push && credentials) {
+      await core.group(`Log in to ${inputs.registry}`, () =>
+        session.login(credentials)
+      )
+    }
+
+    const spec: BuildSpec = {
+      context: inputs.context,
+      file: inputs.file,
+      refs,
+      image: inputs.image,
+      target: inputs.target,
+      buildArgs: inputs.buildArgs,
+      labels: ociLabels(context, plan.version, inputs.labels),
+      secretFiles: inputs.secretFiles,
+      secrets: inputs.secrets,
+      platforms: inputs.platforms,
+      cache: inputs.cache,
+      canWriteRegistry: decision.push,
+      tempDir
+    }
+    const built: BuildResult = await core.group(`Build ${inputs.image}`, () =>
+      buildImage(engine, run, spec)
+    )
+    Object.assign(report, {
+      imageId: built.id,
+      size: built.size,
+      layers: built.layers,
+      buildSeconds: built.seconds,
+      cacheNote: built.cacheNote
+    })
+    core.setOutput(Outputs.ImageId, built.id)
+    core.setOutput(Outputs.Size, String(built.size))
+
+    const smoke = inputs.smokeTest
+    if (smoke) {
+      const result = await core.group('Smoke test', () =>
+        smokeTest(engine, run, built, smoke)
+      )
+      report.smoke = result
+      core.setOutput(Outputs.SmokeSeconds, result.seconds.toFixed(1))
+    } else {
+      report.smokeNote = 'skipped (smoke-test: false)'
+      if (decision.push) {
+        core.notice(
+          'smoke-test is false: the image is pushed without having been run.'
+        )
+      }
+    }
+
+    if (!decision.push) {
+      core.notice(`Not pushed: ${decision.reason ?? 'push is off'}.`)
+      return
+    }
+    const digest = await core.group(`Push to ${inputs.registry}`, async () => {
+      const attestations = { provenance: inputs.provenance, sbom: inputs.sbom }
+      if (pushesWithBuildx(engine, spec, attestations)) {
+        await pushWithBuildx(engine, run, spec, attestations)
+      } else {
+        // The first push uploads the layers; the other tags name the same
+        // manifest, so they go up side by side.
+        const [first = '', ...others] = refs
+        await session.push(first)
+        await Promise.all(others.map((ref) => session.push(ref)))
+      }
+      const tag = plan.tags[0] ?? ''
+      const served = await registryDigest(
+        inputs.registry,
+        inputs.repository,
+        tag,
+        credentials
+      )
+      core.info(`The registry serves ${inputs.image}:${tag} as ${served}.`)
+      return served
+    })
+    report.pushed = true
+    report.pushNote = undefined
+    report.digest = digest
+    core.setOutput(Outputs.Pushed, 'true')
+    core.setOutput(Outputs.Digest, digest)
+    core.setOutput(Outputs.ImageRef, `${inputs.image}@${digest}`)
+
+    if (description && credentials) {
+      try {
+        await updateDescription(
+          inputs.dockerhubApiUrl,
+          inputs.repository,
+          credentials,
+          description
+        )
+        report.description = 'updated'
+      } catch (error) {
+        report.description = `not updated: ${scrub(errorMessage(error))}`
+        core.warning(
+          `The image is pushed, but the Docker Hub description was not updated: ${scrub(errorMessage(error))}`
+        )
+      }
+    }
+  } catch (error) {
+    report.failure = scrub(errorMessage(error))
+    if (!report.smoke && !report.smokeNote && report.imageId) {
+      report.smokeNote = 'failed'
+    }
+    throw error
+  } finally {
+    await session.logout()
+    fs.rmSync(tempDir, { recursive: true, force: true })
+    await writePublishSummary(report)
+  }
 }
