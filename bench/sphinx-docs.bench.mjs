@@ -17,7 +17,8 @@ import {
   rmSync,
   writeFileSync,
   copyFileSync,
-  existsSync
+  existsSync,
+  readdirSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
@@ -48,6 +49,13 @@ for (const name of ['docs', 'sphinx_src', 'example']) {
   })
 }
 copyFileSync(join(root, 'package.json'), join(workspace, 'package.json'))
+// The docs' reference pages are generated from every action.yml.
+for (const action of readdirSync(join(root, 'actions'))) {
+  const meta = join(root, 'actions', action, 'action.yml')
+  if (!existsSync(meta)) continue
+  mkdirSync(join(workspace, 'actions', action), { recursive: true })
+  copyFileSync(meta, join(workspace, 'actions', action, 'action.yml'))
+}
 const runnerTemp = join(workspace, '.runner-temp')
 mkdirSync(runnerTemp)
 
