@@ -84,7 +84,7 @@ lint: deps tools ## Typecheck, eslint, prettier, action.yml/README and workflow 
 	npx prettier --check . --log-level warn
 	node scripts/action-readme.mjs --check
 	shellcheck -x scripts/*.sh scripts/containers/*.sh tests/containers/*.sh .ci/run
-	@if compgen -G '.github/workflows/*.yml' >/dev/null; then $(ACTIONLINT) -color=never; fi
+	@if compgen -G '.github/workflows/*.yml' >/dev/null; then $(ACTIONLINT) -no-color; fi
 
 # -------------------------------------------------------------------- test
 
@@ -141,7 +141,7 @@ bench: deps venv containers ## Measure the speed targets (ratios, one run); see 
 # -------------------------------------------------------------------- demo
 
 .PHONY: demo
-demo: deps ## Run the pipeline on the example app against the local stand-ins
+demo: deps venv containers ## Run the pipeline on the example app against the local stand-ins
 	@bash scripts/demo.sh
 
 .PHONY: clean

@@ -60,9 +60,17 @@ if (!available)
     let registry: RegistryAuth
     let render: RenderStandIn | undefined
     let image = ''
+    let startedRegistry = false
 
     beforeAll(async () => {
       await sh('scripts/containers/base-image.sh')
+      // Left as found: stopped after the test when it was not running.
+      startedRegistry = await sh('scripts/containers/registry.sh', [
+        'status'
+      ]).then(
+        () => false,
+        () => true
+      )
       await sh('scripts/containers/registry.sh', ['start'])
       const auth = readRegistryEnv()
       if (!auth) throw new Error('registry.sh start wrote no registry.env')
@@ -81,6 +89,11 @@ if (!available)
 
     afterAll(async () => {
       await render?.stop()
+      if (startedRegistry) {
+        await sh('scripts/containers/registry.sh', ['stop']).catch(
+          () => undefined
+        )
+      }
     })
 
     it('deploys the pushed image, waits for live and checks its health', async () => {
