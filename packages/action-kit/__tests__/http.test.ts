@@ -162,6 +162,16 @@ describe('HttpClient', () => {
     expect(waits).toEqual([750, 1500, 3000])
   })
 
+  it('backs off on a 5xx even when the answer carries a rate-limit reset', async () => {
+    handlers.push(
+      json(503, {}, { 'x-sentry-rate-limit-reset': '50' }),
+      json(200, { ok: true })
+    )
+    const response = await client().get('organizations/o/events/')
+    expect(response.attempts).toBe(2)
+    expect(waits).toEqual([750])
+  })
+
   it('does not resend a POST after a 5xx unless it is idempotent', async () => {
     handlers.push(json(503, { message: 'unavailable' }))
     await expect(

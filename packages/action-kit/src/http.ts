@@ -72,7 +72,8 @@ const sleepFor = (ms: number): Promise<void> =>
  */
 export function retryAfterMs(
   headers: Headers,
-  now = Date.now()
+  now = Date.now(),
+  options: { resetHeaders?: boolean } = {}
 ): number | undefined {
   const retryAfter = headers.get('retry-after')
   if (retryAfter) {
@@ -81,6 +82,7 @@ export function retryAfterMs(
     const date = Date.parse(retryAfter)
     if (!Number.isNaN(date)) return Math.max(0, date - now)
   }
+  if (options.resetHeaders === false) return undefined
   for (const name of [
     'ratelimit-reset',
     'x-sentry-rate-limit-reset',
@@ -276,7 +278,12 @@ export class HttpClient {
         if (status === 429) {
           wait = retryAfterMs(response.headers) ?? this.backoff(attempt)
         } else if (RETRYABLE_STATUS.has(status) && idempotent) {
-          wait = retryAfterMs(response.headers) ?? this.backoff(attempt)
+          // Services such as Sentry send their rate-limit reset on every
+          // answer: a 5xx waits for Retry-After only, else backs off.
+          wait =
+            retryAfterMs(response.headers, Date.now(), {
+              resetHeaders: false
+            }) ?? this.backoff(attempt)
         }
       } catch (error) {
         if (error instanceof HttpError) throw error
