@@ -13,6 +13,7 @@ export default tseslint.config(
       'coverage/**',
       '.venv/**',
       '.run/**',
+      '.tmp/**',
       'docs/_build/**',
       'example/**',
       'bench/results/**'

@@ -64,10 +64,28 @@ function missing(name: string, accepted?: string): ConfigurationError {
   return missingInput(name, accepted)
 }
 
+/**
+ * Bytes that are not UTF-8 reach node as U+FFFD: the value is not the one
+ * given, and nothing may be done with it.
+ */
+function refuseUndecodable(
+  name: string,
+  value: string,
+  secret?: boolean
+): void {
+  if (value.includes('\uFFFD')) {
+    throw invalidInput(name, value, 'text in UTF-8', {
+      reason: 'it holds bytes that are not UTF-8',
+      secret
+    })
+  }
+}
+
 /** The raw value, trimmed; masked at once when secret. */
 function raw(name: string, secret?: boolean): string {
   const value = core.getInput(name, { trimWhitespace: true })
   if (secret) maskSecret(value)
+  refuseUndecodable(name, value, secret)
   return value
 }
 
@@ -235,6 +253,13 @@ const DURATION_ACCEPTED =
 
 /** Parses `90s`, `10m`, `1h30m`, `500ms` or a bare number of seconds into ms. */
 export function parseDuration(name: string, value: string): number {
+  const ms = parseDurationMs(name, value)
+  // Hundreds of digits make Infinity: no duration a timeout can wait for.
+  if (!Number.isFinite(ms)) throw invalid(name, value, DURATION_ACCEPTED)
+  return ms
+}
+
+function parseDurationMs(name: string, value: string): number {
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
   let total = 0
@@ -386,6 +411,7 @@ export function getUrl(
 ): URL | undefined {
   const value = core.getInput(name, { trimWhitespace: true })
   if (options.secret && value) maskUrl(value)
+  refuseUndecodable(name, value, options.secret)
   const effective = value || options.default
   if (!effective) {
     if (options.required) throw missing(name, 'an absolute URL')

@@ -41,8 +41,10 @@ export async function reportCrash(
   actionName: string
 ): Promise<void> {
   try {
-    const Sentry = await import('@sentry/node')
-    Sentry.init({
+    // Destructured, so that the bundler keeps only what is used of it.
+    const { init, setContext, setTag, captureException, close } =
+      await import('@sentry/node')
+    init({
       dsn,
       release: `shipyard-${actionName}`,
       environment: 'github-actions',
@@ -57,10 +59,10 @@ export async function reportCrash(
       beforeSend: (event) => scrubDeep(event),
       beforeBreadcrumb: () => null
     })
-    Sentry.setContext('github', runContext())
-    Sentry.setTag('shipyard.action', actionName)
-    Sentry.captureException(error)
-    await Sentry.close(5000)
+    setContext('github', runContext())
+    setTag('shipyard.action', actionName)
+    captureException(error)
+    await close(5000)
   } catch (reportError) {
     core.warning(
       `Could not report the crash to Sentry: ${errorMessage(reportError)}`

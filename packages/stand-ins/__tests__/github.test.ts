@@ -567,6 +567,55 @@ describe('GitHub stand-in: issue comments', () => {
     expect((await call('GET', commentUrl)).status).toBe(404)
   })
 
+  it('pages a pull request’s comments with Link headers (per_page at most 100); a read-only token reads but cannot edit', async () => {
+    gh.addIssue('shipyard/example', 31)
+    const path = `${repo}/issues/31/comments`
+    const ids: unknown[] = []
+    for (const body of ['one', 'two', 'three'])
+      ids.push(
+        ((await (await call('POST', path, { body })).json()) as Json)['id']
+      )
+    const first = await call('GET', `${path}?per_page=2`)
+    expect(((await first.json()) as Json[]).map((c) => c['id'])).toEqual(
+      ids.slice(0, 2)
+    )
+    const rels = links(first.headers.get('link'))
+    expect(Object.keys(rels).sort()).toEqual(['last', 'next'])
+    const next = new URL(rels['next'] ?? '')
+    expect(next.searchParams.get('page')).toBe('2')
+    const second = await call('GET', next.pathname + next.search)
+    expect(((await second.json()) as Json[]).map((c) => c['id'])).toEqual(
+      ids.slice(2)
+    )
+    expect(Object.keys(links(second.headers.get('link'))).sort()).toEqual([
+      'first',
+      'prev'
+    ])
+    const all = await call('GET', `${path}?per_page=500`)
+    expect((await all.json()) as Json[]).toHaveLength(3)
+    expect(all.headers.get('link')).toBeNull()
+
+    const commentUrl = `${repo}/issues/comments/${String(ids[0])}`
+    expect((await call('GET', path, undefined, 'read-only-token')).status).toBe(
+      200
+    )
+    for (const method of ['PATCH', 'DELETE']) {
+      const res = await call(
+        method,
+        commentUrl,
+        method === 'PATCH' ? { body: 'x' } : undefined,
+        'read-only-token'
+      )
+      expect([method, res.status]).toEqual([method, 403])
+      expect(((await res.json()) as Json)['message']).toBe(
+        'Resource not accessible by integration'
+      )
+    }
+    expect(
+      ((await (await call('GET', commentUrl)).json()) as Json)['body']
+    ).toBe('one')
+  })
+
   it('answers 404 {"message":"Not Found"} for unknown repositories, issues and comments', async () => {
     for (const [method, path] of [
       ['POST', '/repos/shipyard/nope/issues/1/comments'],

@@ -1,4 +1,5 @@
 /** Every stand-in `services up` starts. */
+import { ActionsCacheStandIn } from './actions-cache.js'
 import { DockerHubStandIn } from './dockerhub.js'
 import { GitHubStandIn } from './github.js'
 import { readRegistryEnv } from './podman.js'
@@ -13,6 +14,7 @@ export async function createStandIns(): Promise<StandIn[]> {
     new SentryStandIn(),
     new ReadTheDocsStandIn({ stepDelayMs: 1000 }),
     new DockerHubStandIn(),
-    new GitHubStandIn()
+    new GitHubStandIn(),
+    new ActionsCacheStandIn()
   ])
 }

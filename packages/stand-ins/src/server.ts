@@ -33,7 +33,13 @@ export interface LoggedRequest {
 }
 
 export type FaultKind =
-  'rate-limit' | 'error-burst' | 'slow' | 'drop' | 'malformed' | 'empty'
+  | 'rate-limit'
+  | 'error-burst'
+  | 'slow'
+  | 'drop'
+  | 'malformed'
+  | 'empty'
+  | 'echo'
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'rate-limit',
@@ -41,7 +47,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'slow',
   'drop',
   'malformed',
-  'empty'
+  'empty',
+  'echo'
 ]
 
 export interface FaultSpec {
@@ -52,7 +59,12 @@ export interface FaultSpec {
   path?: string
   /** How many requests it answers; `-1` for every one until cleared. Default 1. */
   count?: number
-  /** The status of `error-burst` (default 503) and `rate-limit` (default 429). */
+  /**
+   * The status of `error-burst` and `echo` (default 503) and `rate-limit`
+   * (default 429). `echo` answers an error whose body repeats the request as
+   * received (URL with its query, every header, the body), as careless
+   * servers and proxies do: the test of what an action prints of an answer.
+   */
   status?: number
   /** Seconds given in `Retry-After` by `rate-limit` (default 1). */
   retryAfter?: number
@@ -457,6 +469,25 @@ export abstract class StandIn {
             ctx
           )
           return
+        case 'echo': {
+          entry.status = fault.status
+          const echoed = `${method} ${url.pathname}${url.search} ${JSON.stringify(req.headers)} ${text}`
+          const base = this.errorBody(fault.status, `Bad request: ${echoed}`)
+          this.#send(
+            res,
+            json(fault.status, {
+              ...(base !== null && typeof base === 'object' ? base : {}),
+              request: {
+                method,
+                url: `${url.pathname}${url.search}`,
+                headers: req.headers,
+                body: text
+              }
+            }),
+            ctx
+          )
+          return
+        }
         case 'slow':
           await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
           if (req.socket.destroyed) return
