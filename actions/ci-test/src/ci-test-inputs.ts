@@ -35,3 +35,14 @@ export interface CiTestInputs {
   /** Run `manage.py makemigrations --check --dry-run`. */
   migrationsCheck: boolean
 }
+
+/** When ci-test writes its coverage comment on the pull request. */
+export type CommentMode = 'auto' | 'always' | 'never'
+
+/** The inputs of the pull-request comment, read by `getCommentInputs()`. */
+export interface CommentInputs {
+  /** `auto`: on pull requests whose token may write; `always`; `never`. */
+  mode: CommentMode
+  /** The token the comment is written with; secret (masked), may be empty. */
+  token: string
+}

@@ -21,7 +21,9 @@ import {
 import { Outputs } from './constants.js'
 import { runDeployCheck, runMigrationsCheck } from './django-checks.js'
 import { getInputs } from './input-helper.js'
+import { createLanes, sideLanes } from './lanes.js'
 import { runFlake8 } from './lint.js'
+import { getCommentInputs, updatePullRequestComment } from './pr-comment.js'
 import { prepare } from './project-environment.js'
 import type { Prepared } from './project-environment.js'
 import { describeProject } from './project-finder.js'
@@ -53,8 +55,13 @@ function showOutput(title: string, output: string): void {
   core.endGroup()
 }
 
-export async function main(): Promise<void> {
-  const inputs = await core.group('Inputs', () => Promise.resolve(getInputs()))
+export async function main(
+  given?: ReturnType<typeof getInputs>
+): Promise<void> {
+  // The entry reads the inputs before loading this module, and passes them.
+  const inputs =
+    given ?? (await core.group('Inputs', () => Promise.resolve(getInputs())))
+  const commentInputs = getCommentInputs()
   const workDir = workDirectory()
   fs.mkdirSync(workDir, { recursive: true })
   const reports = reportPaths(workDir)
@@ -75,6 +82,10 @@ export async function main(): Promise<void> {
       '## ci-test: failed',
       `The Python environment of \`${projectName}\` could not be built: ${errorMessage(error)}`
     )
+    await updatePullRequestComment(commentInputs, {
+      project: projectName,
+      failure: `The Python environment could not be built: ${errorMessage(error)}`
+    })
     throw error
   }
   const { environment, runner } = prepared
@@ -86,28 +97,34 @@ export async function main(): Promise<void> {
   const python = environment.python
   const projectDir = inputs.workingDirectory
 
+  // Beside the tests, in lanes that leave the tests a core of their own.
+  const beside = createLanes(sideLanes())
   const lintRun =
     inputs.lint === 'flake8'
-      ? runFlake8({
-          python,
-          projectDir,
-          workDir,
-          pyprojectFlake8: prepared.pyprojectFlake8,
-          exclude: isInside(projectDir, environment.dir)
-            ? [environment.dir]
-            : []
-        })
+      ? beside(() =>
+          runFlake8({
+            python,
+            projectDir,
+            workDir,
+            pyprojectFlake8: prepared.pyprojectFlake8,
+            exclude: isInside(projectDir, environment.dir)
+              ? [environment.dir]
+              : []
+          })
+        )
       : undefined
   const deployRun = inputs.deployCheck
-    ? runDeployCheck({
-        python,
-        projectDir,
-        env,
-        settingsFile: project.settingsFile
-      })
+    ? beside(() =>
+        runDeployCheck({
+          python,
+          projectDir,
+          env,
+          settingsFile: project.settingsFile
+        })
+      )
     : undefined
   const migrationsRun = inputs.migrationsCheck
-    ? runMigrationsCheck({ python, projectDir, env })
+    ? beside(() => runMigrationsCheck({ python, projectDir, env }))
     : undefined
 
   const tests = await core.group(`Tests (${runner}, under coverage)`, () =>
@@ -154,9 +171,11 @@ export async function main(): Promise<void> {
     summaryMarkdown({
       project: projectName,
       pythonVersion: environment.version,
-      environment: environment.cached
-        ? 'cached environment'
-        : 'environment built',
+      environment: {
+        local: 'cached environment',
+        github: 'environment restored from the GitHub cache',
+        built: 'environment built'
+      }[environment.origin],
       threshold: inputs.coverageThreshold,
       lint,
       tests,
@@ -166,6 +185,17 @@ export async function main(): Promise<void> {
       annotator
     })
   )
+
+  // Before the verdict: a failing run updates the comment too.
+  await updatePullRequestComment(commentInputs, {
+    project: projectName,
+    threshold: inputs.coverageThreshold,
+    lint,
+    tests,
+    deploy,
+    migrations,
+    reasons
+  })
 
   if (reasons.length > 0) {
     core.setFailed(`ci-test failed: ${reasons.join('; ')}.`)

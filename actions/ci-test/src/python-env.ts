@@ -7,10 +7,12 @@
  *
  * The cache is a plain directory (`cache-dir`; default the runner's tool
  * cache, else RUNNER_TEMP): on a self-hosted runner or in one job it persists
- * by itself; on hosted runners a workflow keeps it with actions/cache on the
- * same path. An environment is built in a temporary directory and renamed
- * into place only once complete, so a crash or a concurrent run never leaves
- * a half-built one for the next run.
+ * by itself. When the runner offers the GitHub cache service (hosted runners
+ * do), an environment missing there is restored from it, and a new build is
+ * saved to it (github-cache.ts). An environment is built or restored in a
+ * temporary directory, made to work at its final path (relocate.ts) and
+ * renamed into place only once complete, so a crash or a concurrent run never
+ * leaves a half-built one for the next run.
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -19,7 +21,16 @@ import * as core from '@actions/core'
 import { ConfigurationError, exec, which } from '@shipyard/action-kit'
 import type { PythonRequest } from '@shipyard/action-kit'
 import type { Installer } from './ci-test-inputs.js'
+import {
+  cacheService,
+  githubCacheKey,
+  restoreFromGitHub,
+  saveToGitHub
+} from './github-cache.js'
 import { INSPECT_PY } from './python-scripts.js'
+import { relocateEnvironment } from './relocate.js'
+
+type CacheModule = NonNullable<Awaited<ReturnType<typeof cacheService>>>
 
 export interface BasePython {
   /** The command or path that runs it. */
@@ -41,8 +52,10 @@ export interface PythonEnvironment {
   python: string
   /** The base interpreter's version (`3.12.4`). */
   version: string
-  /** Whether it came from the cache. */
+  /** Whether it came from a cache (local or GitHub's). */
   cached: boolean
+  /** Where it came from: the local cache directory, the GitHub cache, or a new build. */
+  origin: 'local' | 'github' | 'built'
   key: string
 }
 
@@ -209,9 +222,76 @@ export const venvPython = (dir: string): string =>
 
 const COMPLETE = '.shipyard-complete'
 
+/** A complete environment at `dir` (relocated there if it was made elsewhere) whose interpreter exists. */
+function usable(dir: string): boolean {
+  if (!fs.existsSync(path.join(dir, COMPLETE))) return false
+  relocateEnvironment(dir, dir)
+  // existsSync follows bin/python's link to the base interpreter.
+  return fs.existsSync(venvPython(dir))
+}
+
+/** Moves a finished environment into place (or drops it when another run put one there first). */
+function moveIntoPlace(from: string, dir: string): void {
+  relocateEnvironment(from, dir)
+  try {
+    fs.renameSync(from, dir)
+  } catch {
+    // Another run put the same environment in place first: use that one.
+    if (!fs.existsSync(path.join(dir, COMPLETE)))
+      throw new Error(
+        `Could not move the new environment into the cache at ${dir}.`
+      )
+    fs.rmSync(from, { recursive: true, force: true })
+  }
+}
+
 /**
- * The environment for `key`: from the cache when a complete one is there and
- * runs, else built (venv + install) and put in the cache.
+ * The environment from the GitHub cache, restored into a temporary directory
+ * beside its place, checked, relocated and moved into place; false when the
+ * service has none (or failed: a warning).
+ */
+async function restoreRemote(
+  cache: CacheModule,
+  cacheDir: string,
+  key: string,
+  remoteKey: string
+): Promise<boolean> {
+  const venvs = path.join(cacheDir, 'venvs')
+  fs.mkdirSync(venvs, { recursive: true })
+  const staging = fs.mkdtempSync(path.join(venvs, '.restore-'))
+  try {
+    if (!(await restoreFromGitHub(cache, staging, key, remoteKey))) return false
+    const restored = path.join(staging, key)
+    if (!fs.existsSync(path.join(restored, COMPLETE))) {
+      core.warning(
+        `The GitHub cache entry ${remoteKey} is not a complete environment; building it again.`
+      )
+      return false
+    }
+    const dir = path.join(venvs, key)
+    relocateEnvironment(restored, dir)
+    // Restoring is rare, so the interpreter is run once, not just found.
+    const runs =
+      fs.existsSync(venvPython(restored)) &&
+      (await exec(venvPython(restored), ['-c', 'import sys'], { silent: true }))
+        .exitCode === 0
+    if (!runs) {
+      core.warning(
+        `The environment restored from the GitHub cache (key ${remoteKey}) does not run here (its base Python is elsewhere?); building it again.`
+      )
+      return false
+    }
+    moveIntoPlace(restored, dir)
+    return true
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The environment for `key`: from the local cache when a complete one is
+ * there, else from the GitHub cache when the runner offers it, else built
+ * (venv + install), put in the local cache and saved to the GitHub cache.
  */
 export async function prepareEnvironment(options: {
   base: BasePython
@@ -223,16 +303,31 @@ export async function prepareEnvironment(options: {
   const { base, key, cacheDir } = options
   const dir = path.join(cacheDir, 'venvs', key)
   const python = venvPython(dir)
-  if (fs.existsSync(path.join(dir, COMPLETE))) {
-    const probe = await exec(python, ['-c', 'import sys'], { silent: true })
-    if (probe.exitCode === 0) {
-      core.info(`Reusing the cached environment ${dir} (key ${key}).`)
-      return { dir, python, version: base.version, cached: true, key }
-    }
+  const found = (origin: PythonEnvironment['origin']): PythonEnvironment => ({
+    dir,
+    python,
+    version: base.version,
+    cached: origin !== 'built',
+    origin,
+    key
+  })
+  if (usable(dir)) {
+    core.info(`Reusing the cached environment ${dir} (key ${key}).`)
+    return found('local')
+  }
+  if (fs.existsSync(dir)) {
     core.warning(
       `The cached environment ${dir} does not run any more; building it again.`
     )
     fs.rmSync(dir, { recursive: true, force: true })
+  }
+  const cache = await cacheService()
+  const remoteKey = githubCacheKey(key)
+  if (cache && (await restoreRemote(cache, cacheDir, key, remoteKey))) {
+    core.info(
+      `Restored the environment from the GitHub cache (key ${remoteKey}) to ${dir}.`
+    )
+    return found('github')
   }
   const installer = await options.installer()
   fs.mkdirSync(path.join(cacheDir, 'venvs'), { recursive: true })
@@ -244,19 +339,11 @@ export async function prepareEnvironment(options: {
     await installer.createVenv(base.executable ?? base.command, building)
     await installer.install(venvPython(building), options.requirementFiles)
     fs.writeFileSync(path.join(building, COMPLETE), `${key}\n`)
-    try {
-      fs.renameSync(building, dir)
-    } catch {
-      // Another run put the same environment in place first: use that one.
-      if (!fs.existsSync(path.join(dir, COMPLETE)))
-        throw new Error(
-          `Could not move the new environment into the cache at ${dir}.`
-        )
-      fs.rmSync(building, { recursive: true, force: true })
-    }
+    moveIntoPlace(building, dir)
   } catch (error) {
     fs.rmSync(building, { recursive: true, force: true })
     throw error
   }
-  return { dir, python, version: base.version, cached: false, key }
+  if (cache) await saveToGitHub(cache, dir, remoteKey)
+  return found('built')
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { exec } from '@shipyard/action-kit'
+import { exec, scrub } from '@shipyard/action-kit'
 import { XMLParser } from 'fast-xml-parser'
 import {
   COVERAGE_REPORTS_PY,
@@ -310,7 +310,11 @@ export async function runTests(options: {
     cases: []
   }
   if (fs.existsSync(reports.junit)) {
-    Object.assign(outcome, parseJunit(fs.readFileSync(reports.junit, 'utf8')))
+    // The report keeps what the tests printed: the `env` values they were
+    // given are scrubbed out before anyone reads or uploads it.
+    const junit = scrub(fs.readFileSync(reports.junit, 'utf8'))
+    fs.writeFileSync(reports.junit, junit)
+    Object.assign(outcome, parseJunit(junit))
   } else {
     const last = (result.stderr || result.stdout).trim().split('\n').pop()
     outcome.problem = `the tests did not run (exit code ${result.exitCode}, no JUnit report): ${last?.trim() ?? 'see the log'}`
