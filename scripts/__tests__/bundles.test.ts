@@ -50,11 +50,22 @@ describe.each(actions)('actions/%s bundle', (name) => {
   const meta = parse(
     fs.readFileSync(path.join(root, 'actions', name, 'action.yml'), 'utf8')
   ) as {
-    runs: { using: string; main: string }
+    runs: { using: string; main: string; post?: string; 'post-if'?: string }
   }
 
   it('is what action.yml runs, on node24, an ES module next to its package.json', () => {
-    expect(meta.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    // A post step, when there is one, runs the same committed bundle
+    // (the kit's run() tells it apart by saved state), always.
+    const { post, 'post-if': postIf, ...runs } = meta.runs
+    expect(runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    // docker-publish logs out of the registry in its post step.
+    if (name === 'docker-publish') expect(post).toBe('dist/index.js')
+    if (post !== undefined || postIf !== undefined) {
+      expect({ post, postIf }).toEqual({
+        post: 'dist/index.js',
+        postIf: 'always()'
+      })
+    }
     const pkg = JSON.parse(
       fs.readFileSync(
         path.join(root, 'actions', name, 'dist', 'package.json'),

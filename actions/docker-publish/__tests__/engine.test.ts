@@ -86,6 +86,22 @@ describe('createEngine', () => {
     )
   })
 
+  it("auto: the Docker CLI on podman's API service is not Docker either", async () => {
+    const { run } = fakeExec({
+      // What Docker's CLI 28 says of `podman system service` 4.3.1.
+      'docker version': {
+        stdout:
+          '4.3.1|linux/amd64/debian-12|Podman Engine,Conmon,OCI Runtime (runc),Engine,\n'
+      },
+      ...PODMAN
+    })
+    const { engine, notices } = await createEngine('auto', run, everywhere)
+    expect(engine.kind).toBe('podman')
+    expect(notices[0]).toContain(
+      "the Docker daemon it reaches is Podman Engine 4.3.1 (podman's API service)"
+    )
+  })
+
   it('auto: Docker with buildx on a docker-container builder has every capability', async () => {
     const { run } = fakeExec(DOCKER)
     const { engine, notices } = await createEngine('auto', run, everywhere)

@@ -3,9 +3,9 @@
  * environment of scripts/containers/env.sh (read once), a private
  * Distribution registry on a free port, a `podman` wrapper that records
  * every command line (what `ps` would show), and the committed bundle run
- * as the runner runs it.
+ * as the runner runs it, main step then post step.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as os from 'node:os'
@@ -201,20 +201,38 @@ export interface RunContextSpec {
   eventName?: string
   sha?: string
   defaultBranch?: string
+  /** GITHUB_WORKSPACE (default: the repository). */
+  workspace?: string
 }
 
 export interface BundleRun {
+  /** The main step's exit status. */
   status: number | null
   stdout: string
   stderr: string
   outputs: Record<string, string>
   summary: string
-  /** Every podman command line of this run, as arguments. */
+  /** What the main step saved for the post step (`GITHUB_STATE`). */
+  state: Record<string, string>
+  /** Every podman command line of the main step, as arguments. */
   calls: string[][]
-  /** Everything a person or another step could read. */
+  /** The post step (`post-if: always()`): its output and podman command lines. */
+  post: { stdout: string; stderr: string; calls: string[][] }
+  /** Everything a person or another step could read, main and post. */
   everything: string
 }
 
+/** What a test may look at after the main step, and after the post step. */
+export interface StepHooks {
+  afterMain?: (step: {
+    runnerTemp: string
+    state: Record<string, string>
+    stdout: string
+  }) => void
+  afterPost?: (step: { runnerTemp: string }) => void
+}
+
+/** Reads a runner file of `name<<delimiter` blocks (`GITHUB_OUTPUT`, `GITHUB_STATE`). */
 function parseOutputs(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const lines = text.split('\n')
@@ -230,21 +248,73 @@ function parseOutputs(text: string): Record<string, string> {
   return outputs
 }
 
-/** Runs the committed bundle as the runner does: a fresh node, INPUT_* variables, the runner's files. */
-export function runBundle(
+interface StepResult {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+/** One step: the bundle in a fresh node, blocking (nothing else in this process runs meanwhile). */
+function stepSync(env: Record<string, string>, timeout: number): StepResult {
+  const result = spawnSync(process.execPath, [bundle], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** One step, letting this process serve meanwhile (a stand-in in the test's own process). */
+function step(
+  env: Record<string, string>,
+  timeout: number
+): Promise<StepResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+    })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeout)
+    child.once('error', reject)
+    child.once('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+  })
+}
+
+interface RunPlan {
+  dir: string
+  files: { output: string; summary: string; event: string; state: string }
+  runEnv: Record<string, string>
+}
+
+function plan(
   env: Record<string, string>,
   recorder: { bin: string; log: string },
   inputs: Record<string, string>,
   context: RunContextSpec
-): BundleRun {
+): RunPlan {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-run-'))
   const files = {
     output: path.join(dir, 'output'),
     summary: path.join(dir, 'summary'),
-    event: path.join(dir, 'event.json')
+    event: path.join(dir, 'event.json'),
+    state: path.join(dir, 'state')
   }
   fs.writeFileSync(files.output, '')
   fs.writeFileSync(files.summary, '')
+  fs.writeFileSync(files.state, '')
   fs.writeFileSync(
     files.event,
     JSON.stringify({
@@ -263,9 +333,10 @@ export function runBundle(
   const runEnv: Record<string, string> = {
     ...env,
     PATH: `${recorder.bin}:${env['PATH'] ?? ''}`,
-    GITHUB_WORKSPACE: root,
+    GITHUB_WORKSPACE: context.workspace ?? root,
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
     GITHUB_EVENT_PATH: files.event,
     GITHUB_EVENT_NAME: context.eventName ?? 'push',
     GITHUB_REF: context.ref,
@@ -276,44 +347,147 @@ export function runBundle(
   }
   for (const [key, value] of Object.entries(inputs))
     runEnv[`INPUT_${key.toUpperCase()}`] = value
-  const result = spawnSync(process.execPath, [bundle], {
-    cwd: root,
-    env: runEnv,
-    encoding: 'utf8',
-    timeout: 240_000
-  })
+  return { dir, files, runEnv }
+}
+
+interface AfterMain {
+  outputText: string
+  summary: string
+  argv: string
+  stateText: string
+  state: Record<string, string>
+  postEnv: Record<string, string>
+  failures: unknown[]
+}
+
+/** Reads what the main step left, runs the hook, and prepares the post step. */
+function afterMain(
+  { dir, files, runEnv }: RunPlan,
+  recorder: { log: string },
+  result: StepResult,
+  hooks: StepHooks
+): AfterMain {
   const outputText = fs.readFileSync(files.output, 'utf8')
   const summary = fs.readFileSync(files.summary, 'utf8')
   const argv = fs.readFileSync(recorder.log, 'utf8')
-  // Only the action's own files may be left in RUNNER_TEMP.
-  const left = fs
-    .readdirSync(dir)
-    .filter((name) => !['output', 'summary', 'event.json'].includes(name))
+  const stateText = fs.readFileSync(files.state, 'utf8')
+  const state = parseOutputs(stateText)
+  // A hook's failed expectation is thrown once everything is cleaned up.
+  const failures: unknown[] = []
+  try {
+    hooks.afterMain?.({ runnerTemp: dir, state, stdout: result.stdout })
+  } catch (error) {
+    failures.push(error)
+  }
+  // The post step: the runner gives it the saved state and a fresh
+  // GITHUB_STATE; its output goes to the log like the main step's.
+  fs.writeFileSync(recorder.log, '')
+  const postEnv: Record<string, string> = {
+    ...runEnv,
+    GITHUB_STATE: path.join(dir, 'post-state')
+  }
+  for (const [name, value] of Object.entries(state))
+    postEnv[`STATE_${name}`] = value
+  return { outputText, summary, argv, stateText, state, postEnv, failures }
+}
+
+function finish(
+  { dir, files }: RunPlan,
+  recorder: { log: string },
+  result: StepResult,
+  main: AfterMain,
+  post: StepResult,
+  hooks: StepHooks
+): BundleRun {
+  const postArgv = fs.readFileSync(recorder.log, 'utf8')
+  fs.rmSync(main.postEnv['GITHUB_STATE'] ?? '', { force: true })
+  try {
+    hooks.afterPost?.({ runnerTemp: dir })
+  } catch (error) {
+    main.failures.push(error)
+  }
+  // Only the runner's own files may be left in RUNNER_TEMP.
+  const runnerFiles = Object.values(files).map((file) => path.basename(file))
+  const left = fs.readdirSync(dir).filter((name) => !runnerFiles.includes(name))
+  const finalOutput = fs.readFileSync(files.output, 'utf8')
   fs.rmSync(dir, { recursive: true, force: true })
+  if (main.failures.length > 0) throw main.failures[0]
+  if (post.status !== 0) {
+    throw new Error(
+      `the post step exited ${post.status}: ${post.stdout}${post.stderr}`
+    )
+  }
+  if (finalOutput !== main.outputText)
+    throw new Error('the post step changed the outputs')
   if (left.length > 0)
     throw new Error(`left in RUNNER_TEMP: ${left.join(', ')}`)
+  const calls = (text: string): string[][] =>
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t').slice(1))
+  // The runner's mask commands are the one place a secret may appear.
+  const unmasked = (text: string): string =>
+    text
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n')
   return {
     status: result.status,
     stdout: result.stdout,
     stderr: result.stderr,
-    outputs: parseOutputs(outputText),
-    summary,
-    calls: argv
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.split('\t').slice(1)),
+    outputs: parseOutputs(main.outputText),
+    summary: main.summary,
+    state: main.state,
+    calls: calls(main.argv),
+    post: { stdout: post.stdout, stderr: post.stderr, calls: calls(postArgv) },
     everything: [
-      // The runner's mask commands are the one place a secret may appear.
-      result.stdout
-        .split('\n')
-        .filter((line) => !line.startsWith('::add-mask::'))
-        .join('\n'),
+      unmasked(result.stdout),
       result.stderr,
-      outputText,
-      summary,
-      argv
+      main.outputText,
+      main.summary,
+      main.argv,
+      main.stateText,
+      unmasked(post.stdout),
+      post.stderr,
+      postArgv
     ].join('\n')
   }
+}
+
+/**
+ * Runs the committed bundle as the runner does: a fresh node, INPUT_*
+ * variables, the runner's files; then, as `post-if: always()` asks, the same
+ * bundle again as the post step, with the main step's saved state as
+ * `STATE_*` variables. `hooks` look at RUNNER_TEMP after each step.
+ */
+export function runBundle(
+  env: Record<string, string>,
+  recorder: { bin: string; log: string },
+  inputs: Record<string, string>,
+  context: RunContextSpec,
+  hooks: StepHooks = {}
+): BundleRun {
+  const run = plan(env, recorder, inputs, context)
+  const result = stepSync(run.runEnv, 240_000)
+  const main = afterMain(run, recorder, result, hooks)
+  const post = stepSync(main.postEnv, 60_000)
+  return finish(run, recorder, result, main, post, hooks)
+}
+
+/** `runBundle`, with this process free to serve a stand-in meanwhile. */
+export async function runBundleAsync(
+  env: Record<string, string>,
+  recorder: { bin: string; log: string },
+  inputs: Record<string, string>,
+  context: RunContextSpec,
+  hooks: StepHooks = {}
+): Promise<BundleRun> {
+  const run = plan(env, recorder, inputs, context)
+  const result = await step(run.runEnv, 240_000)
+  const main = afterMain(run, recorder, result, hooks)
+  const post = await step(main.postEnv, 60_000)
+  return finish(run, recorder, result, main, post, hooks)
 }
 
 /** Names of smoke-test containers still present. */

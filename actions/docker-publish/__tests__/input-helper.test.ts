@@ -348,7 +348,7 @@ describe('getInputs', () => {
       'dockerhub-description': 'README.md'
     })
     expect(failure().message).toBe(
-      `Invalid value for input 'dockerhub-description': "README.md" (the registry is ghcr.io). Accepted: dockerhub-description only with the docker.io registry.`
+      `Invalid value for input 'dockerhub-description': "README.md" (the registry is ghcr.io). Accepted: dockerhub-description only with the docker.io registry, or with a dockerhub-api-url that serves this registry.`
     )
   })
 })

@@ -7,6 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import {
   BASE_IMAGE,
   containerEnv,
@@ -24,7 +27,8 @@ import {
   stopRegistry,
   type BundleRun,
   type Registry,
-  type RunContextSpec
+  type RunContextSpec,
+  type StepHooks
 } from './harness.js'
 
 const FIXTURE = 'actions/docker-publish/__tests__/fixtures/smoke-app'
@@ -59,9 +63,10 @@ afterAll(() => {
 
 function publish(
   inputs: Record<string, string>,
-  context: RunContextSpec
+  context: RunContextSpec,
+  hooks?: StepHooks
 ): BundleRun {
-  const run = runBundle(env, recorder, inputs, context)
+  const run = runBundle(env, recorder, inputs, context, hooks)
   runs.push(run)
   return run
 }
@@ -256,6 +261,12 @@ describe('docker-publish (bundle, podman, Distribution registry)', () => {
     expect(commands(run)).not.toContain('login')
     expect(commands(run)).not.toContain('push')
     expect(await registryTags(registry, 'shipyard/fork')).toEqual([])
+    // No login, so the post step has nothing to undo: one debug line.
+    expect(run.state['registry-login']).toBeUndefined()
+    expect(run.post.calls).toEqual([])
+    expect(run.post.stdout.trim()).toBe(
+      '::debug::No registry login to undo: the main step did not log in.'
+    )
   }, 120_000)
 
   it('with empty credentials on the default branch, push: auto skips the push with a notice', async () => {
@@ -317,6 +328,8 @@ describe('docker-publish (bundle, podman, Distribution registry)', () => {
       expect(smokeContainers(env)).toEqual([])
       expect(await registryTags(registry, 'shipyard/broken')).toEqual([])
       expect(run.summary).toContain('**Failed:**')
+      // The step failed after logging in: the post step still logs out.
+      expect(run.post.calls.map((args) => args[0])).toEqual(['logout'])
     },
     120_000
   )
@@ -368,9 +381,101 @@ describe('docker-publish (bundle, podman, Distribution registry)', () => {
     expect(commands(run)).toHaveLength(3)
     const build = run.calls.find((args) => args[0] === 'build')
     expect(build).toEqual(['build', '--help'])
+    // The failed login left nothing for the post step to undo.
+    expect(run.state['registry-login']).toBe('')
+    expect(run.post.calls).toEqual([])
     expect(run.everything).not.toContain(wrong)
     expect(await registryTags(registry, 'shipyard/denied')).toEqual([])
   })
+
+  it('keeps the login in a private auth file under RUNNER_TEMP until the post step logs out and deletes it', () => {
+    const getLogin = (authfile?: string) =>
+      spawnSync(
+        'podman',
+        [
+          'login',
+          '--get-login',
+          ...(authfile ? ['--authfile', authfile] : []),
+          registry.host
+        ],
+        { env, encoding: 'utf8' }
+      )
+    // podman's own auth file and Docker's configuration never hear of it.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-home-'))
+    const userFiles = { HOME: home, DOCKER_CONFIG: path.join(home, '.docker') }
+    let authFile = ''
+    let loginDir = ''
+    try {
+      const run = runBundle(
+        { ...env, ...userFiles },
+        recorder,
+        fixture('shipyard/login', {
+          'smoke-test': 'false',
+          'smoke-timeout': '',
+          push: 'true'
+        }),
+        { ref: 'refs/heads/main', defaultBranch: 'main' },
+        {
+          afterMain: ({ runnerTemp, state, stdout }) => {
+            expect(stdout).not.toContain('::error::')
+            const saved = JSON.parse(state['registry-login'] ?? '{}') as {
+              registry?: string
+              kind?: string
+              dir?: string
+            }
+            expect(saved).toMatchObject({
+              registry: registry.host,
+              kind: 'podman'
+            })
+            loginDir = saved.dir ?? ''
+            expect(path.dirname(loginDir)).toBe(runnerTemp)
+            expect(fs.statSync(loginDir).mode & 0o777).toBe(0o700)
+            authFile = path.join(loginDir, 'auth.json')
+            const auths = (
+              JSON.parse(fs.readFileSync(authFile, 'utf8')) as {
+                auths: Record<string, unknown>
+              }
+            ).auths
+            expect(Object.keys(auths)).toEqual([registry.host])
+            const login = getLogin(authFile)
+            expect(login.status).toBe(0)
+            expect(login.stdout.trim()).toBe(registry.username)
+          },
+          afterPost: () => {
+            expect(fs.existsSync(loginDir)).toBe(false)
+            const login = getLogin(authFile)
+            expect(login.status).not.toBe(0)
+            expect(login.stderr).toMatch(/not logged in/i)
+          }
+        }
+      )
+      runs.push(run)
+      expect(run.status).toBe(0)
+      expect(run.outputs['pushed']).toBe('true')
+      expect(loginDir).not.toBe('')
+      // Every podman command of the main step used the private login.
+      const login = run.calls.find((args) => args[0] === 'login') ?? []
+      expect(login).toEqual(expect.arrayContaining(['--authfile', authFile]))
+      for (const push of run.calls.filter((args) => args[0] === 'push'))
+        expect(push).toEqual(expect.arrayContaining(['--authfile', authFile]))
+      expect(run.post.calls).toEqual([
+        ['logout', '--authfile', authFile, registry.host]
+      ])
+      expect(run.post.stdout).toContain(`Logged out of ${registry.host}.`)
+      expect(run.post.stderr).toBe('')
+      expect(fs.readdirSync(home)).toEqual([])
+      const userLogin = spawnSync(
+        'podman',
+        ['login', '--get-login', registry.host],
+        { env: { ...env, ...userFiles }, encoding: 'utf8' }
+      )
+      expect(userLogin.status).not.toBe(0)
+      // The state names where the login was, never the password.
+      expect(JSON.stringify(run.state)).not.toContain(registry.password)
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true })
+    }
+  }, 120_000)
 
   it('says clearly when the registry does not answer', () => {
     const run = publish(

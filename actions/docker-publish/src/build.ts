@@ -44,10 +44,17 @@ export interface ImageFacts {
   healthcheck: string[]
 }
 
-export interface BuildResult extends ImageFacts {
+export interface BuildResult {
+  /** The image ID (`sha256:…`). */
+  id: string
   seconds: number
   /** Said once per run: which cache applied. */
   cacheNote: string
+  /**
+   * Size, layers, ports and HEALTHCHECK: read (`image inspect`) while the
+   * caller goes on, e.g. starts the smoke test.
+   */
+  facts: Promise<ImageFacts>
 }
 
 /** The cache flags for `mode`, and a sentence saying which cache applies. */
@@ -310,7 +317,12 @@ export async function buildImage(
       `The image build failed (${engine.command} exit code ${result.exitCode}); nothing was pushed. Last lines:\n${tail}`
     )
   }
-  const id = fs.readFileSync(iidFile, 'utf8').trim()
-  const facts = await inspectImage(engine, run, id)
-  return { ...facts, id: facts.id || id, seconds, cacheNote: cache.note }
+  const id = fs
+    .readFileSync(iidFile, 'utf8')
+    .trim()
+    .replace(/^(?!sha256:)/, 'sha256:')
+  const facts = inspectImage(engine, run, id)
+  // A failure is the awaiting caller's to report, not an unhandled one.
+  facts.catch(() => undefined)
+  return { id, seconds, cacheNote: cache.note, facts }
 }

@@ -46,6 +46,8 @@ export const ENGINES = ['auto', 'docker', 'podman'] as const
 export const PUSH_MODES = ['auto', 'true', 'false'] as const
 export const CACHE_MODES = ['gha', 'registry', 'none'] as const
 
+/** Docker Hub's web API (descriptions), as a URL's `href`. */
+export const DOCKER_HUB_API = 'https://hub.docker.com/'
 /** Docker Hub's registry, as image references name it. */
 export const DOCKER_HUB = 'docker.io'
 /** Other names of Docker Hub's registry, which mean `docker.io`. */

@@ -49,7 +49,7 @@ export interface ContainerEngine {
   runFlags(hostPort: number, containerPort: number): string[]
   /** Whether the container shares the host's network (then the app must listen on the free port). */
   hostNetwork: boolean
-  /** Flags for login and push against `registry`: auth file, TLS. */
+  /** Flags for login and push against `registry`: auth file (when not empty), TLS. */
   registryFlags(registry: string, authFile: string): string[]
 }
 
@@ -81,7 +81,11 @@ async function probeDocker(run: Exec, find: Which): Promise<Probe> {
   }
   const version = await run(
     'docker',
-    ['version', '--format', '{{.Server.Version}}|{{.Server.Platform.Name}}'],
+    [
+      'version',
+      '--format',
+      '{{.Server.Version}}|{{.Server.Platform.Name}}|{{range .Server.Components}}{{.Name}},{{end}}'
+    ],
     { silent: true }
   )
   if (version.exitCode !== 0) {
@@ -90,10 +94,23 @@ async function probeDocker(run: Exec, find: Which): Promise<Probe> {
       notices
     }
   }
-  const [server = '', platform = ''] = version.stdout.trim().split('|')
+  const [server = '', platform = '', components = ''] = version.stdout
+    .trim()
+    .split('|')
   if (!server || /podman/i.test(platform)) {
     return {
       reason: `the \`docker\` command is ${platform || 'not Docker'} (podman's emulation)`,
+      notices
+    }
+  }
+  // A real Docker CLI on podman's API service (`podman system service`):
+  // the platform is the host's, but the engine component names podman.
+  const podmanComponent = components
+    .split(',')
+    .find((name) => /podman/i.test(name))
+  if (podmanComponent) {
+    return {
+      reason: `the Docker daemon it reaches is ${podmanComponent} ${server} (podman's API service)`,
       notices
     }
   }
@@ -202,8 +219,7 @@ async function probePodman(run: Exec, find: Which): Promise<Probe> {
         'host'
       ],
       registryFlags: (registry, authFile) => [
-        '--authfile',
-        authFile,
+        ...(authFile ? ['--authfile', authFile] : []),
         // A loopback registry speaks plain HTTP: containers/image must be
         // told (Docker assumes it for 127.0.0.0/8 on its own).
         ...(isLoopbackRegistry(registry) ? ['--tls-verify=false'] : [])

@@ -26,6 +26,7 @@ import {
   CACHE_MODES,
   DOCKER_HUB,
   DOCKER_HUB_ALIASES,
+  DOCKER_HUB_API,
   ENGINES,
   Inputs,
   PUSH_MODES
@@ -90,8 +91,12 @@ function parseImage(value: string): { host?: string; repository: string } {
   const host = hasHost ? first : undefined
   const repository = hasHost ? value.slice(slash + 1) : value
   if (repository.includes(':')) throw fail('tags go in `tags`')
+  const port = host === undefined ? undefined : REGISTRY.exec(host)?.[2]
   if (host !== undefined && !REGISTRY.test(host)) {
     throw fail('invalid registry host')
+  }
+  if (port !== undefined && (+port < 1 || +port > 65535)) {
+    throw fail('the registry port must be 1 to 65535')
   }
   if (!REPOSITORY.test(repository)) {
     const lower = value.toLowerCase()
@@ -295,7 +300,7 @@ export function getInputs(): DockerPublishInputs {
       })
     : undefined
   const dockerhubApiUrl = getUrl(Inputs.DockerhubApiUrl, {
-    default: 'https://hub.docker.com',
+    default: DOCKER_HUB_API,
     httpLoopback: true
   })
 
@@ -329,11 +334,17 @@ export function getInputs(): DockerPublishInputs {
       { reason: 'engine is podman' }
     )
   }
-  if (dockerhubDescription && registry !== DOCKER_HUB) {
+  // Docker Hub's web API knows only Docker Hub's repositories; another API
+  // (dockerhub-api-url) is one the user says belongs with their registry.
+  if (
+    dockerhubDescription &&
+    registry !== DOCKER_HUB &&
+    dockerhubApiUrl.href === DOCKER_HUB_API
+  ) {
     throw invalidInput(
       Inputs.DockerhubDescription,
       descriptionInput,
-      'dockerhub-description only with the docker.io registry',
+      'dockerhub-description only with the docker.io registry, or with a dockerhub-api-url that serves this registry',
       { reason: `the registry is ${registry}` }
     )
   }

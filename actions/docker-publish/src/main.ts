@@ -2,8 +2,9 @@
  * docker-publish: validate every input, choose the engine, log in (so a
  * wrong password fails before a long build), build, smoke-test, and only
  * then push every tag and read the digest back from the registry. Nothing
- * is pushed unless the smoke test passed; the login and the build secrets
- * live in a private temporary directory that is always removed.
+ * is pushed unless the smoke test passed. The build secrets live in a
+ * private temporary directory removed at the end; the login in another,
+ * which the post step (post.ts) logs out of and removes.
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -13,6 +14,7 @@ import {
   ConfigurationError,
   errorMessage,
   exec,
+  onInterrupt,
   scrub
 } from '@shipyard/action-kit'
 import {
@@ -42,8 +44,13 @@ import { smokeTest } from './smoke.js'
 import { writePublishSummary, type PublishReport } from './summary.js'
 import { planTags } from './tags.js'
 
-export async function main(run: Exec = exec): Promise<void> {
-  const inputs = await core.group('Inputs', () => Promise.resolve(getInputs()))
+export async function main(
+  run: Exec = exec,
+  given?: ReturnType<typeof getInputs>
+): Promise<void> {
+  // The entry reads the inputs before loading this module, and passes them.
+  const inputs =
+    given ?? (await core.group('Inputs', () => Promise.resolve(getInputs())))
   const context = runContext()
   const plan = planTags(context, inputs.tags)
   for (const notice of plan.notices) core.notice(notice)
@@ -98,7 +105,18 @@ export async function main(run: Exec = exec): Promise<void> {
   const tempRoot = process.env['RUNNER_TEMP'] || os.tmpdir()
   const tempDir = fs.mkdtempSync(path.join(tempRoot, 'docker-publish-'))
   fs.chmodSync(tempDir, 0o700)
-  const session = new RegistrySession(engine, run, inputs.registry, tempDir)
+  // Build secrets live here: a cancelled job removes them too.
+  const forgetTempDir = onInterrupt(() =>
+    fs.rmSync(tempDir, { recursive: true, force: true })
+  )
+  const session = new RegistrySession(engine, run, inputs.registry)
+  // After the login, every engine command finds it in its private place.
+  const engineRun: Exec = (command, args, options = {}) =>
+    run(command, args, {
+      ...options,
+      env: { ...session.env(), ...options.env }
+    })
+  let factsRead: Promise<void> = Promise.resolve()
   try {
     if (decision.push && credentials) {
       await core.group(`Log in to ${inputs.registry}`, () =>
@@ -122,22 +140,24 @@ export async function main(run: Exec = exec): Promise<void> {
       tempDir
     }
     const built: BuildResult = await core.group(`Build ${inputs.image}`, () =>
-      buildImage(engine, run, spec)
+      buildImage(engine, engineRun, spec)
     )
     Object.assign(report, {
       imageId: built.id,
-      size: built.size,
-      layers: built.layers,
       buildSeconds: built.seconds,
       cacheNote: built.cacheNote
     })
     core.setOutput(Outputs.ImageId, built.id)
-    core.setOutput(Outputs.Size, String(built.size))
+    // Size and layers are read while the smoke test starts.
+    factsRead = built.facts.then((facts) => {
+      Object.assign(report, { size: facts.size, layers: facts.layers })
+      core.setOutput(Outputs.Size, String(facts.size))
+    })
 
     const smoke = inputs.smokeTest
     if (smoke) {
       const result = await core.group('Smoke test', () =>
-        smokeTest(engine, run, built, smoke)
+        smokeTest(engine, engineRun, built, smoke)
       )
       report.smoke = result
       core.setOutput(Outputs.SmokeSeconds, result.seconds.toFixed(1))
@@ -150,30 +170,53 @@ export async function main(run: Exec = exec): Promise<void> {
       }
     }
 
+    await factsRead
+
     if (!decision.push) {
       core.notice(`Not pushed: ${decision.reason ?? 'push is off'}.`)
+      if (description) {
+        report.description = 'not updated: nothing was pushed'
+        core.info('Docker Hub description not updated: nothing was pushed.')
+      }
       return
     }
     const digest = await core.group(`Push to ${inputs.registry}`, async () => {
       const attestations = { provenance: inputs.provenance, sbom: inputs.sbom }
+      const tag = plan.tags[0] ?? ''
+      const readDigest = async (): Promise<string> => {
+        const served = await registryDigest(
+          inputs.registry,
+          inputs.repository,
+          tag,
+          credentials
+        )
+        core.info(`The registry serves ${inputs.image}:${tag} as ${served}.`)
+        return served
+      }
       if (pushesWithBuildx(engine, spec, attestations)) {
-        await pushWithBuildx(engine, run, spec, attestations)
+        await pushWithBuildx(engine, engineRun, spec, attestations)
       } else {
         // The first push uploads the layers; the other tags name the same
-        // manifest, so they go up side by side.
+        // manifest, so they go up side by side; `latest` moves last, once
+        // every other tag is up, so a failed push never leaves it moved.
         const [first = '', ...others] = refs
+        const last = others.filter((ref) => ref.endsWith(':latest'))
         await session.push(first)
-        await Promise.all(others.map((ref) => session.push(ref)))
+        // The first tag is up: its digest is read back while the others go.
+        const pushed = readDigest()
+        const rest = (async () => {
+          await Promise.all(
+            others
+              .filter((ref) => !last.includes(ref))
+              .map((ref) => session.push(ref))
+          )
+          for (const ref of last) await session.push(ref)
+        })()
+        await Promise.allSettled([pushed, rest])
+        await rest
+        return pushed
       }
-      const tag = plan.tags[0] ?? ''
-      const served = await registryDigest(
-        inputs.registry,
-        inputs.repository,
-        tag,
-        credentials
-      )
-      core.info(`The registry serves ${inputs.image}:${tag} as ${served}.`)
-      return served
+      return readDigest()
     })
     report.pushed = true
     report.pushNote = undefined
@@ -205,8 +248,9 @@ export async function main(run: Exec = exec): Promise<void> {
     }
     throw error
   } finally {
-    await session.logout()
+    await factsRead.catch(() => undefined)
     fs.rmSync(tempDir, { recursive: true, force: true })
+    forgetTempDir()
     await writePublishSummary(report)
   }
 }

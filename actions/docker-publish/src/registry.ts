@@ -1,15 +1,15 @@
 /**
  * Logging in, pushing and reading back the digest. The password reaches the
  * engine on standard input only (`login --password-stdin`), never on a
- * command line; podman keeps the login in a private auth file inside the
- * run's temporary directory (removed at the end, which is the logout),
- * Docker in its own configuration, logged out at the end.
+ * command line. The login is kept in a private directory (podman's auth
+ * file, Docker's configuration directory; see login-store.ts) that the post
+ * step logs out of and removes.
  *
  * The digest is the one the registry serves for the pushed tag
  * (`Docker-Content-Digest` of `GET /v2/<name>/manifests/<tag>`), not one
  * computed locally.
  */
-import * as path from 'node:path'
+import * as fs from 'node:fs'
 import * as core from '@actions/core'
 import { HttpClient, HttpError, scrub } from '@shipyard/action-kit'
 import { DOCKER_HUB } from './constants.js'
@@ -18,6 +18,13 @@ import {
   type ContainerEngine,
   type Exec
 } from './engine.js'
+import {
+  authFile,
+  createLogin,
+  loginEnv,
+  saveLogin,
+  type Login
+} from './login-store.js'
 
 export interface Credentials {
   username: string
@@ -42,74 +49,72 @@ export function registryApiBase(registry: string): string {
 }
 
 export class RegistrySession {
-  private loggedIn = false
+  private current: Login | undefined
 
   constructor(
     private readonly engine: ContainerEngine,
     private readonly run: Exec,
-    private readonly registry: string,
-    private readonly tempDir: string
+    private readonly registry: string
   ) {}
 
-  private get authFile(): string {
-    return path.join(this.tempDir, 'auth.json')
+  /** What the engine's commands need in their environment to use the login. */
+  env(): Record<string, string> {
+    return this.current ? loginEnv(this.current) : {}
   }
 
   private flags(): string[] {
-    return this.engine.registryFlags(this.registry, this.authFile)
+    return this.engine.registryFlags(
+      this.registry,
+      this.current ? authFile(this.current) : ''
+    )
   }
 
+  /**
+   * Logs in, keeping the login in a private directory that the post step
+   * removes. The state is saved before the engine runs, so that a step
+   * cancelled during the login still leaves nothing behind.
+   */
   async login(credentials: Credentials): Promise<void> {
+    const login = createLogin(this.registry, this.engine)
+    saveLogin(login)
     const result = await this.run(
       this.engine.command,
       [
         'login',
-        ...this.flags(),
+        ...this.engine.registryFlags(this.registry, authFile(login)),
         '--username',
         credentials.username,
         '--password-stdin',
         this.registry
       ],
-      { input: credentials.password, silent: true }
+      { input: credentials.password, silent: true, env: loginEnv(login) }
     )
     if (result.exitCode !== 0) {
+      fs.rmSync(login.dir, { recursive: true, force: true })
+      saveLogin(undefined)
       const why = scrub(result.stderr.trim() || result.stdout.trim())
       throw new RegistryError(
         `Login to ${this.registry} as ${credentials.username} failed: ${why}. Check username and password (for Docker Hub, a personal access token with read and write access).`
       )
     }
-    this.loggedIn = true
-    core.info(`Logged in to ${this.registry} as ${credentials.username}.`)
+    this.current = login
+    core.info(
+      `Logged in to ${this.registry} as ${credentials.username} (a private login, removed by the post step).`
+    )
   }
 
-  /** Pushes `ref`; answers the digest the engine reports, when it does. */
+  /** Pushes `ref` with the session's login. */
   async push(ref: string): Promise<void> {
     const result = await this.run(
       this.engine.command,
       ['push', ...this.flags(), ref],
-      { silent: true }
+      { silent: true, env: this.env() }
     )
     if (result.exitCode !== 0) {
       const why = scrub(result.stderr.trim().split('\n').slice(-5).join('\n'))
       throw new RegistryError(`Pushing ${ref} failed: ${why}`)
     }
     core.info(`Pushed ${ref}.`)
-  }
-
-  /** Forgets the login: Docker logs out; podman's auth file goes with the temp dir. */
-  async logout(): Promise<void> {
-    if (!this.loggedIn || this.engine.kind !== 'docker') return
-    const result = await this.run(
-      this.engine.command,
-      ['logout', this.registry],
-      { silent: true }
-    )
-    if (result.exitCode !== 0) {
-      core.warning(
-        `Logging out of ${this.registry} failed: ${scrub(result.stderr.trim())}`
-      )
-    }
-    this.loggedIn = false
   }
 }
 

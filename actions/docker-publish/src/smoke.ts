@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import * as net from 'node:net'
 import * as core from '@actions/core'
-import { formatDuration, scrub } from '@shipyard/action-kit'
+import { formatDuration, onInterrupt, scrub } from '@shipyard/action-kit'
 import type { SmokeTest } from './docker-publish-inputs.js'
 import type { ContainerEngine, Exec } from './engine.js'
 import type { ImageFacts } from './build.js'
@@ -23,6 +23,12 @@ export interface SmokeResult {
   seconds: number
   url: string
   status: number
+}
+
+/** The image to run; its facts are awaited only when the settings need them. */
+export interface SmokeImage {
+  id: string
+  facts: Promise<Pick<ImageFacts, 'ports' | 'healthcheck'>>
 }
 
 export class SmokeTestError extends Error {
@@ -115,17 +121,23 @@ async function lastLogs(
 export async function smokeTest(
   engine: ContainerEngine,
   run: Exec,
-  image: ImageFacts,
+  image: SmokeImage,
   settings: SmokeTest
 ): Promise<SmokeResult> {
   const env = { ...settings.env }
+  // The image's own port and HEALTHCHECK, only when the settings leave
+  // them open (else the container starts while they are still being read).
+  const facts =
+    !settings.path || (!engine.hostNetwork && settings.port === undefined)
+      ? await image.facts
+      : { ports: [], healthcheck: [] }
   const hostPort =
     settings.port !== undefined && engine.hostNetwork
       ? settings.port
       : await freePort()
   const containerPort = engine.hostNetwork
     ? hostPort
-    : (settings.port ?? image.ports[0] ?? DEFAULT_PORT)
+    : (settings.port ?? facts.ports[0] ?? DEFAULT_PORT)
   // On the host network the app must listen on the free port: PORT is the
   // usual convention (Render, Heroku, the example image); an explicit PORT
   // in smoke-env wins.
@@ -133,7 +145,7 @@ export async function smokeTest(
     env['PORT'] = String(hostPort)
   const port = engine.hostNetwork ? Number(env['PORT']) || hostPort : hostPort
 
-  const fromHealthcheck = healthcheckPath(image.healthcheck)
+  const fromHealthcheck = healthcheckPath(facts.healthcheck)
   let paths = settings.path
     ? [settings.path]
     : fromHealthcheck
@@ -153,6 +165,10 @@ export async function smokeTest(
   args.push(image.id)
 
   const started = Date.now()
+  // A cancelled job removes the container too.
+  const forget = onInterrupt(() =>
+    run(engine.command, ['rm', '--force', name], { silent: true })
+  )
   try {
     const start = await run(engine.command, args, { env, silent: true })
     if (start.exitCode !== 0) {
@@ -161,7 +177,9 @@ export async function smokeTest(
       )
     }
     const deadline = started + settings.timeoutMs
-    let checked = 0
+    // The first look at the container's state waits a second too: an app
+    // that answers within it costs no engine call at all.
+    let checked = Date.now()
     let last = 'no answer yet'
     for (;;) {
       const url = `http://127.0.0.1:${port}${paths[0]}`
@@ -218,6 +236,7 @@ export async function smokeTest(
         silent: true
       }
     )
+    forget()
     if (removed.exitCode !== 0 && !/no such container/i.test(removed.stderr)) {
       core.warning(
         `Could not remove the smoke-test container ${name}: ${scrub(removed.stderr.trim())}`

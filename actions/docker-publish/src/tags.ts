@@ -47,6 +47,8 @@ export function semverTags(name: string): string[] | undefined {
   if (!match) return undefined
   const [, major, minor, patch, pre] = match
   if (pre) return [sanitizeTag(`${major}.${minor}.${patch}-${pre}`)]
+  // Numbers too long for a tag: not a version a tag can carry.
+  if (!TAG.test(`${major}.${minor}.${patch}`)) return undefined
   return [`${major}.${minor}.${patch}`, `${major}.${minor}`, `${major}`]
 }
 
