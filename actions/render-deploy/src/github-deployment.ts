@@ -7,10 +7,13 @@
  * never fails a deploy that worked.
  */
 import * as core from '@actions/core'
-import { errorMessage } from '@shipyard/action-kit'
+import { errorMessage, scrub } from '@shipyard/action-kit'
 import type { GithubDeploymentSettings } from './render-deploy-inputs.js'
 
 type Octokit = ReturnType<(typeof import('@actions/github'))['getOctokit']>
+
+/** The time one GitHub API request may take. */
+export const GITHUB_TIMEOUT_MS = 10_000
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error'
 
@@ -53,7 +56,24 @@ export class GithubDeployment {
     try {
       const { getOctokit } = await import('@actions/github')
       const octokit = getOctokit(settings.token, {
-        baseUrl: process.env['GITHUB_API_URL'] || 'https://api.github.com'
+        baseUrl: process.env['GITHUB_API_URL'] || 'https://api.github.com',
+        // Octokit waits forever by default: a GitHub that does not answer
+        // must not hold the deploy up.
+        request: {
+          fetch: (url: string | URL, init?: RequestInit) =>
+            fetch(url, {
+              ...init,
+              signal: AbortSignal.timeout(GITHUB_TIMEOUT_MS)
+            }).catch((error: unknown) => {
+              // Said plainly: Octokit shows errors of another realm (undici's)
+              // as "Unknown Error".
+              throw new Error(
+                (error as Error)?.name === 'TimeoutError'
+                  ? `GitHub did not answer within ${GITHUB_TIMEOUT_MS / 1000} s`
+                  : `GitHub could not be reached: ${scrub(errorMessage(error))}`
+              )
+            })
+        }
       })
       const created = await octokit.rest.repos.createDeployment({
         owner,
@@ -82,7 +102,7 @@ export class GithubDeployment {
       return deployment
     } catch (error) {
       core.warning(
-        `No GitHub deployment recorded for environment ${settings.environment}: ${errorMessage(error)}. Give 'github-token' the permission 'deployments: write', or set 'github-deployment: false'.`
+        `No GitHub deployment recorded for environment ${settings.environment}: ${scrub(errorMessage(error))}. Give 'github-token' the permission 'deployments: write', or set 'github-deployment: false'.`
       )
       return undefined
     }
@@ -109,7 +129,7 @@ export class GithubDeployment {
       this.record.states.push(state)
     } catch (error) {
       core.warning(
-        `GitHub deployment ${this.record.id} could not be marked ${state}: ${errorMessage(error)}`
+        `GitHub deployment ${this.record.id} could not be marked ${state}: ${scrub(errorMessage(error))}`
       )
     }
   }

@@ -312,8 +312,9 @@ function setOutputs(run: Run): void {
   core.setOutput(Outputs.ApiCalls, String(report.apiCalls))
 }
 
-export async function main(): Promise<void> {
-  const inputs = getInputs()
+export async function main(given?: RenderDeployInputs): Promise<void> {
+  // The entry reads the inputs before loading this module, and passes them.
+  const inputs = given ?? getInputs()
   core.info(plan(inputs))
   const trigger = inputs.trigger
   const serviceId =
@@ -322,7 +323,12 @@ export async function main(): Promise<void> {
   const client = trigger.api
     ? new RenderClient(trigger.api, {
         backoffMs: intervals.minMs,
-        maxRetryWaitMs: Math.min(60_000, inputs.timeoutMs)
+        maxRetryWaitMs: Math.min(60_000, inputs.timeoutMs),
+        // One slow answer must not outlast the step's own bound: a quarter
+        // of 'timeout', between 2 and 30 s per attempt.
+        requestTimeoutMs: Math.round(
+          Math.min(30_000, Math.max(2000, inputs.timeoutMs / 4))
+        )
       })
     : undefined
   const run: Run = {

@@ -166,6 +166,13 @@ export class RenderClient {
     this.counted++
     try {
       const response = await this.http.request<T>(method, path, options)
+      // Every read answers a JSON body: an empty one is no answer.
+      if (method === 'GET' && response.data === undefined)
+        throw new HttpError(
+          `Render answered ${response.status} to GET ${path} with an empty body`,
+          response.status,
+          'Render'
+        )
       // Reads have their own budget; writes' headers speak of others.
       if (method === 'GET')
         this.rateLimit = readRateLimit(response.headers) ?? this.rateLimit

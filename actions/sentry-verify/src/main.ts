@@ -156,8 +156,12 @@ function failedChecks(checks: Check[]): string {
     .join('; ')
 }
 
-export async function main(options: MainOptions = {}): Promise<void> {
-  const inputs = getInputs()
+export async function main(
+  options: MainOptions = {},
+  given?: SentryVerifyInputs
+): Promise<void> {
+  // The entry reads the inputs before loading this module, and passes them.
+  const inputs = given ?? getInputs()
   core.info(plan(inputs))
   const client = new SentryClient({
     sentryUrl: inputs.sentryUrl,

@@ -55,16 +55,18 @@ export async function sendSynthetic(
   let status: number | undefined
   let problem = ''
   try {
-    const Sentry = await import('@sentry/node')
-    const client = new Sentry.NodeClient({
+    // Destructured, so that the bundler keeps only what is used of it.
+    const { NodeClient, Scope, defaultStackParser, makeNodeTransport } =
+      await import('@sentry/node')
+    const client = new NodeClient({
       dsn: dsn.dsn,
       release: options.release,
       environment: options.environment,
       integrations: [],
-      stackParser: Sentry.defaultStackParser,
+      stackParser: defaultStackParser,
       sendClientReports: false,
       transport: (transportOptions) => {
-        const transport = Sentry.makeNodeTransport(transportOptions)
+        const transport = makeNodeTransport(transportOptions)
         return {
           ...transport,
           send: async (envelope) => {
@@ -75,7 +77,7 @@ export async function sendSynthetic(
         }
       }
     })
-    const scope = new Sentry.Scope()
+    const scope = new Scope()
     scope.setClient(client)
     client.init()
     scope.setTags({

@@ -40,8 +40,10 @@ function sphinxEnv(
   return env
 }
 
-export async function main(): Promise<void> {
-  const inputs = await core.group('Inputs', () => Promise.resolve(getInputs()))
+export async function main(given?: SphinxDocsInputs): Promise<void> {
+  // The entry reads the inputs before loading this module, and passes them.
+  const inputs =
+    given ?? (await core.group('Inputs', () => Promise.resolve(getInputs())))
   const { workspace } = inputs
   const relative = (file: string): string =>
     workspaceRelative(workspace, file) ?? file

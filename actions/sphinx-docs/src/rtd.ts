@@ -164,6 +164,13 @@ export class ReadTheDocsClient {
     const response = await this.http.get<RtdBuild>(
       `${this.projectPath}/builds/${id}/`
     )
+    if (!response.data || typeof response.data !== 'object') {
+      throw new HttpError(
+        `Read the Docs answered ${response.status} to GET ${this.projectPath}/builds/${id}/ without a build`,
+        response.status,
+        'Read the Docs'
+      )
+    }
     return response.data
   }
 
