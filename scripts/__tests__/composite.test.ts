@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
@@ -31,11 +33,16 @@ function load(file: string): ActionMeta {
 
 const composite = load('action.yml')
 const steps = composite.runs.steps ?? []
+// A bundle run directly, or through with-post.mjs when its action has a post
+// step (a composite's run step gets none of its own).
 const BUNDLE =
   /^node "\$GITHUB_ACTION_PATH\/actions\/([a-z-]+)\/dist\/index\.js"$/
+const WITH_POST =
+  /^node "\$GITHUB_ACTION_PATH\/scripts\/composite\/with-post\.mjs" ([a-z-]+)$/
 
 function bundleOf(step: Step): string {
-  const match = BUNDLE.exec((step.run ?? '').trim())
+  const run = (step.run ?? '').trim()
+  const match = BUNDLE.exec(run) ?? WITH_POST.exec(run)
   if (!match?.[1]) throw new Error(`step ${step.id} does not run a bundle`)
   return match[1]
 }
@@ -126,5 +133,77 @@ describe('root action.yml (composite)', () => {
         name,
         typeof (spec as { description?: string }).description
       ]).toEqual([name, 'string'])
+  })
+})
+
+describe('scripts/composite/with-post.mjs', () => {
+  const script = path.join(root, 'scripts', 'composite', 'with-post.mjs')
+
+  it('is how the composite runs every action that declares a post step', () => {
+    for (const step of steps) {
+      const name = bundleOf(step)
+      const meta = load(path.join('actions', name, 'action.yml')) as {
+        runs: { post?: string }
+      }
+      expect(WITH_POST.test((step.run ?? '').trim())).toBe(
+        meta.runs.post !== undefined
+      )
+    }
+  })
+
+  it('reads the runner’s state file format', async () => {
+    const { parseStateFile } = (await import(script)) as {
+      parseStateFile: (text: string) => Record<string, string>
+    }
+    expect(
+      parseStateFile(
+        'isPost<<ghadelimiter_1\ntrue\nghadelimiter_1\n' +
+          'login<<ghadelimiter_2\n{"a":1}\nsecond line\nghadelimiter_2\n' +
+          'plain=value=with=equals\n'
+      )
+    ).toEqual({
+      isPost: 'true',
+      login: '{"a":1}\nsecond line',
+      plain: 'value=with=equals'
+    })
+  })
+
+  it('runs main, then post with main’s state, and keeps main’s status', () => {
+    // A stand-in action: main saves state and fails; post prints what it got.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'with-post-'))
+    try {
+      const fake = path.join(dir, 'scripts', 'composite')
+      fs.mkdirSync(fake, { recursive: true })
+      fs.copyFileSync(script, path.join(fake, 'with-post.mjs'))
+      const dist = path.join(dir, 'actions', 'fake', 'dist')
+      fs.mkdirSync(dist, { recursive: true })
+      fs.writeFileSync(
+        path.join(dist, 'index.js'),
+        [
+          "const fs = require('node:fs')",
+          'if (process.env.STATE_isPost === "true") {',
+          '  console.log("post saw " + process.env["STATE_registry-login"])',
+          '} else {',
+          '  fs.appendFileSync(process.env.GITHUB_STATE,',
+          '    "isPost<<EOF1\\ntrue\\nEOF1\\nregistry-login<<EOF2\\n{\\"dir\\":1}\\nEOF2\\n")',
+          '  console.log("main failed")',
+          '  process.exit(3)',
+          '}'
+        ].join('\n')
+      )
+      const result = spawnSync(
+        process.execPath,
+        [path.join(fake, 'with-post.mjs'), 'fake'],
+        { encoding: 'utf8', env: { PATH: process.env.PATH, RUNNER_TEMP: dir } }
+      )
+      expect(result.stdout).toBe('main failed\npost saw {"dir":1}\n')
+      expect(result.status).toBe(3)
+      // The private state files are gone.
+      expect(
+        fs.readdirSync(dir).filter((entry) => entry.startsWith('state-'))
+      ).toEqual([])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

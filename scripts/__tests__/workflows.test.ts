@@ -5,6 +5,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import {
+  checkWorkflow,
+  formatFinding,
+  RULES
+} from '../../tests/reliability/workflow-rules.js'
 
 // The structural rules of STYLE.md for workflow files, which actionlint does
 // not enforce: timeouts, no expressions inside `run:`, secrets declared one
@@ -159,6 +164,55 @@ describe('pipeline.yml (the reusable workflow)', () => {
   })
 })
 
+// Least privilege on pull requests: one job may write to them (ci-test's
+// coverage comment), and a caller of a reusable workflow must grant what the
+// called jobs ask, or GitHub refuses to start the run (skipped jobs too).
+describe('pull-request permissions', () => {
+  const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 }
+
+  it('grants pull-requests: write only to the job that writes the coverage comment', () => {
+    const writers = files.flatMap((file) =>
+      jobs(file)
+        .filter(
+          ([, job]) =>
+            !job.uses && job.permissions?.['pull-requests'] === 'write'
+        )
+        .map(([name]) => `${file}:${name}`)
+    )
+    expect(writers).toEqual(['pipeline.yml:test'])
+    const steps = (load('pipeline.yml').jobs['test']?.steps ?? []) as Array<
+      Step & { with?: Record<string, unknown> }
+    >
+    const ciTest = steps.filter((step) =>
+      /\/actions\/ci-test$/.test(step.uses ?? '')
+    )
+    expect(ciTest).toHaveLength(1)
+    expect(ciTest[0]?.with?.['github-token']).toBe('${{ github.token }}')
+  })
+
+  it.each(files)(
+    '%s: each call of a local workflow grants what its jobs ask',
+    (file) => {
+      for (const [name, job] of jobs(file)) {
+        const callee = /^\.\/\.github\/workflows\/(.+)$/.exec(job.uses ?? '')
+        if (!callee?.[1]) continue
+        for (const [calleeJob, spec] of Object.entries(load(callee[1]).jobs))
+          for (const [scope, level] of Object.entries(spec.permissions ?? {}))
+            expect([
+              `${file}:${name} → ${callee[1]}:${calleeJob}`,
+              scope,
+              (LEVEL[job.permissions?.[scope] ?? 'none'] ?? 0) >=
+                (LEVEL[level] ?? 0)
+            ]).toEqual([
+              `${file}:${name} → ${callee[1]}:${calleeJob}`,
+              scope,
+              true
+            ])
+      }
+    }
+  )
+})
+
 // The plan job's script decides which stages run; run it with bash as the
 // runner would, for the events that matter.
 describe('pipeline.yml plan', () => {
@@ -275,5 +329,37 @@ describe('pipeline.yml plan', () => {
     const { status, stdout } = run({ ...everything, DEPLOY_MODE: 'sometimes' })
     expect(status).not.toBe(0)
     expect(stdout).toContain("Invalid input deploy 'sometimes'")
+  })
+})
+
+// Issue #11's workflow rules, each proven able to fail: a bad fixture per
+// rule must be caught at the right line, and the real workflows pass.
+describe('workflow rules (tests/reliability/workflow-rules.ts)', () => {
+  const fixtures = path.join(root, 'tests', 'reliability', 'fixtures')
+  const check = (name: string): string[] =>
+    checkWorkflow(
+      name,
+      fs.readFileSync(path.join(fixtures, 'workflows', name), 'utf8')
+    ).map(formatFinding)
+
+  it.each([
+    ['write-without-comment.yml', 11, 'write-permission-without-comment'],
+    ['unpinned-action.yml', 11, 'unpinned-action'],
+    ['pull-request-target.yml', 4, 'pull-request-target'],
+    ['secrets-inherit.yml', 9, 'secrets-inherit'],
+    ['expression-in-run.yml', 14, 'expression-in-run']
+  ])('%s fails at line %i with %s', (name, line, rule) => {
+    expect(check(name)).toEqual([
+      expect.stringMatching(new RegExp(`^${name}:${line}: ${rule}: `))
+    ])
+  })
+
+  it('covers every rule with a fixture, and passes a workflow that obeys them', () => {
+    expect(RULES).toHaveLength(5)
+    expect(check('good.yml')).toEqual([])
+  })
+
+  it.each(files)('finds nothing in %s', (file) => {
+    expect(checkWorkflow(file, text(file)).map(formatFinding)).toEqual([])
   })
 })
