@@ -4,8 +4,13 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/packages', '<rootDir>/actions', '<rootDir>/scripts'],
-  testMatch: ['**/__tests__/**/*.test.ts'],
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/actions',
+    '<rootDir>/scripts',
+    '<rootDir>/tests'
+  ],
+  testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': [
