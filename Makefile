@@ -11,6 +11,11 @@ NPM_STAMP := node_modules/.shipyard-lock-hash
 GOBIN ?= $(shell go env GOPATH 2>/dev/null)/bin
 ACTIONLINT := $(GOBIN)/actionlint
 ACTIONLINT_VERSION := v1.7.12
+ACT := $(GOBIN)/act
+ACT_VERSION := 0.2.89
+ZIZMOR_VERSION := 1.32.0
+TOOLS_VENV := .run/tools-venv
+ZIZMOR := $(TOOLS_VENV)/bin/zizmor
 REPORTS := .run/reports
 
 .PHONY: help
@@ -35,7 +40,7 @@ containers: ## Install podman, buildah, runc, the registry and debootstrap from 
 	@bash scripts/containers/install.sh
 
 .PHONY: tools
-tools: ## Install lint tools: actionlint (Go) and shellcheck (Debian)
+tools: ## Install test tools: actionlint and act (Go), shellcheck and chromium (Debian), zizmor (PyPI)
 	@command -v shellcheck >/dev/null || { \
 	  echo "installing shellcheck"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null 2>&1 || \
@@ -44,6 +49,18 @@ tools: ## Install lint tools: actionlint (Go) and shellcheck (Debian)
 	  echo "installing actionlint $(ACTIONLINT_VERSION)"; \
 	  go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION); \
 	else echo "actionlint: present"; fi
+	@if ! "$(ACT)" --version 2>/dev/null | grep -qx 'act version $(ACT_VERSION)'; then \
+	  echo "installing act $(ACT_VERSION)"; \
+	  go install github.com/nektos/act@v$(ACT_VERSION); \
+	else echo "act: present"; fi
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium (headless, for the demo report's test)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
+	@if ! "$(ZIZMOR)" --version 2>/dev/null | grep -qx 'zizmor $(ZIZMOR_VERSION)'; then \
+	  echo "installing zizmor $(ZIZMOR_VERSION) into $(TOOLS_VENV)"; \
+	  python3 -m venv $(TOOLS_VENV) && $(TOOLS_VENV)/bin/pip install -q 'zizmor==$(ZIZMOR_VERSION)'; \
+	else echo "zizmor: present"; fi
 
 .PHONY: base-image
 base-image: containers ## Build (once) the local Python base image with debootstrap
@@ -83,8 +100,9 @@ lint: deps tools ## Typecheck, eslint, prettier, action.yml/README and workflow 
 	npx eslint --max-warnings 0 .
 	npx prettier --check . --log-level warn
 	node scripts/action-readme.mjs --check
-	shellcheck -x scripts/*.sh scripts/containers/*.sh tests/containers/*.sh .ci/run
+	shellcheck -x scripts/*.sh scripts/containers/*.sh tests/containers/*.sh tests/act/*.sh .ci/run
 	@if compgen -G '.github/workflows/*.yml' >/dev/null; then $(ACTIONLINT) -no-color; fi
+	$(ZIZMOR) --offline --quiet .github/workflows action.yml actions/*/action.yml
 
 # -------------------------------------------------------------------- test
 
@@ -112,7 +130,7 @@ test-containers: base-image ## Build the example image, run it, check /health
 	@SMOKE_JUNIT=$(REPORTS)/containers.xml bash tests/containers/smoke.sh
 
 .PHONY: test
-test: deps venv tools containers ## Everything: lint, unit tests, example app, image, dist check
+test: deps venv tools containers base-image ## Everything: lint, unit tests, example app, image, dist check
 	@rm -rf $(REPORTS)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-unit
@@ -120,6 +138,7 @@ test: deps venv tools containers ## Everything: lint, unit tests, example app, i
 	$(MAKE) --no-print-directory test-docs
 	$(MAKE) --no-print-directory test-containers
 	$(MAKE) --no-print-directory check-dist
+	$(MAKE) --no-print-directory test-bench
 	@node scripts/test-summary.mjs
 
 # ------------------------------------------------------------- stand-ins
@@ -137,6 +156,11 @@ services-down: ## Stop the stand-ins, the registry and what they started
 .PHONY: bench
 bench: deps venv containers ## Measure the speed targets (ratios, one run); see bench/README.md
 	@node bench/run.mjs
+
+.PHONY: test-bench
+test-bench: deps venv containers ## Run every benchmark once, fast (BENCH_FAST=1, nothing judged), so none rots
+	@mkdir -p $(REPORTS)
+	@BENCH_FAST=1 node bench/run.mjs --junit $(REPORTS)/bench.xml
 
 # -------------------------------------------------------------------- demo
 

@@ -24,6 +24,10 @@
 #   DEMO_PYTHON          the Python for ci-test and sphinx-docs (.venv/bin/python)
 #   PIP_INDEX_URL, PIP_TRUSTED_HOST, PIP_CERT, SHIPYARD_BASE_IMAGE
 #                        see scripts/containers/build-image.sh
+#   DEMO_ACT=1           run steps 5-8 through the real workflow files with
+#                        act instead (tests/act/act.sh: ci.yml, a push to main)
+#   SHIPYARD_RUN_DIR, SERVICES_ENV_FILE, REGISTRY_PORT
+#                        see scripts/services.sh (bench/pipeline sets them)
 # Leaves ${SHIPYARD_RUN_DIR:-<repo>/.run}/demo/: foundation.env (image, id,
 # size, timings), build.log, <action>.json/.log/.output/.summary.md per
 # action, report.html.
@@ -144,9 +148,46 @@ if ! { [ -f "$services_pid" ] && kill -0 "$(cat "$services_pid")" 2>/dev/null; }
 fi
 bash scripts/services.sh up
 set -a
-# shellcheck disable=SC1091 # written by services.sh up
-. ./.services.env
+# shellcheck disable=SC1090,SC1091 # written by services.sh up
+. "${SERVICES_ENV_FILE:-./.services.env}"
 set +a
+
+# --- DEMO_ACT=1: the same chain through ci.yml and pipeline.yml, with act ------
+if [ "${DEMO_ACT:-}" = 1 ]; then
+  say "pipeline through act: ci.yml, push to main (log: $OUT_DIR/act.log)"
+  rm -rf "$OUT_DIR"/*.json "$OUT_DIR"/demo.env "$OUT_DIR/act-workspace"
+  act_sha="$(bash tests/act/act.sh workspace "$OUT_DIR/act-workspace")"
+  # The app's Sentry settings for the deployed containers; sentry-verify's
+  # release is the commit act runs.
+  SENTRY_VERIFY_TOKEN="$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')"
+  export SENTRY_VERIFY_TOKEN
+  node -e 'const e = process.env
+process.stdout.write(JSON.stringify({ serviceId: e.RENDER_SERVICE_ID, env: {
+  SENTRY_DSN: e.SENTRY_DSN, SENTRY_VERIFY_TOKEN: e.SENTRY_VERIFY_TOKEN,
+  SENTRY_ENVIRONMENT: "production", SENTRY_RELEASE: process.argv[1] } }))' "$act_sha" |
+    curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @- \
+      "${RENDER_API_URL%/v1}/__control/render/env" || fail "setting the service's environment"
+  printf '%s' '{"ref":"refs/heads/main","repository":{"default_branch":"main","full_name":"shipyard/example","name":"example","owner":{"login":"shipyard"}}}' \
+    >"$OUT_DIR/act-push.json"
+  # The jobs run on this machine: none of the stand-ins' values (the app's
+  # tests would read SENTRY_DSN) nor this script's secrets reach them.
+  mapfile -t service_vars < <(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' \
+    "${SERVICES_ENV_FILE:-./.services.env}")
+  act_rc=0
+  (
+    unset "${service_vars[@]}" SECRET_KEY
+    SERVICES_ENV_FILE="$(realpath "${SERVICES_ENV_FILE:-./.services.env}")" \
+      ACT_ARGS='-j pipeline' bash tests/act/act.sh run "$OUT_DIR/act-workspace" \
+      push ci.yml "$OUT_DIR/act-push.json"
+  ) >"$OUT_DIR/act.log" 2>&1 || act_rc=$?
+  grep -E '🏁' "$OUT_DIR/act.log" || true
+  node tests/act/results.mjs "$OUT_DIR/act.log" "$OUT_DIR" || act_rc=1
+  rm -rf "$OUT_DIR/act-workspace"
+  echo "DEMO_TOTAL_SECONDS=$(elapsed "$t_start" "$(now)")" >>"$OUT_DIR/demo.env"
+  node scripts/demo/report.mjs "$OUT_DIR"
+  [ "$act_rc" -eq 0 ] || fail "the act run (log: $OUT_DIR/act.log)"
+  exit 0
+fi
 
 export GITHUB_WORKSPACE="$REPO_ROOT"
 export RUNNER_TEMP="$OUT_DIR/tmp"

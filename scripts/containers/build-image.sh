@@ -76,8 +76,11 @@ fi
 
 new_id="$(podman image inspect --format '{{.Id}}' "$TAG")"
 # The previous build of this tag is now untagged; drop it unless something
-# still uses it (each vfs image is a full copy on disk).
+# still uses it (each vfs image is a full copy on disk). --no-prune keeps its
+# untagged parent layers: a concurrent `podman build --layers` (docker-publish
+# in the demo) may be building on them, and pruning them under it fails that
+# build with "image not known".
 if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
-  podman rmi "$old_id" >/dev/null 2>&1 || true
+  podman rmi --no-prune "$old_id" >/dev/null 2>&1 || true
 fi
 echo "$new_id"

@@ -24,7 +24,14 @@ const root = path.resolve(
   '..',
   '..'
 )
-const bundle = path.join(root, 'actions', name, 'dist', 'index.js')
+// DEMO_ACTIONS_DIR: another copy of actions/ (the pipeline benchmark runs a
+// snapshot of the bundles, safe from a rebuild during its run).
+const bundle = path.join(
+  process.env.DEMO_ACTIONS_DIR || path.join(root, 'actions'),
+  name,
+  'dist',
+  'index.js'
+)
 fs.mkdirSync(dir, { recursive: true })
 const output = path.join(dir, `${name}.output`)
 const summary = path.join(dir, `${name}.summary.md`)
