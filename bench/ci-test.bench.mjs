@@ -25,7 +25,10 @@ import { fileURLToPath } from 'node:url'
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.join(here, '..')
 const bundle = path.join(root, 'actions', 'ci-test', 'dist', 'index.js')
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3)
+// BENCH_FAST=1 (make test-bench): one round, so the code cannot rot.
+const ROUNDS = Number(
+  process.env.BENCH_ROUNDS || (process.env.BENCH_FAST === '1' ? 1 : 3)
+)
 const python = process.env.PYTHON || 'python3'
 
 const RAW_SCRIPT = `set -eu

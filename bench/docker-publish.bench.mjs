@@ -5,11 +5,12 @@
 // done by a plain shell script with the raw podman commands: log in
 // (password on stdin), build the example app's image from the root
 // Dockerfile with the same tags, build args, secrets and OCI labels, run it
-// and wait until GET /health answers, remove the container, push every tag.
+// and wait until GET /health answers, remove the container, push every tag,
+// log out (the action's post step; the script deletes its auth file).
 // Both push to a private Distribution registry on a free port, with a warm
 // layer cache (one untimed run of each first); they alternate, and are
-// compared in the same run. Target: action / raw ≤ 1.05 (fastest of each;
-// the medians are reported too).
+// compared in the same run. Target: action / raw ≤ 1.05 (the median of the
+// per-round ratios; the fastest of each is reported too).
 //
 //   node bench/docker-publish.bench.mjs [rounds, default 3]
 import { spawnSync } from 'node:child_process'
@@ -17,6 +18,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync
@@ -29,7 +31,9 @@ import { fileURLToPath } from 'node:url'
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
 const bundle = join(root, 'actions', 'docker-publish', 'dist', 'index.js')
-const rounds = Number(process.argv[2] ?? 3)
+// BENCH_FAST=1 (make test-bench): one round, no warm-up, so the code cannot rot.
+const FAST = process.env.BENCH_FAST === '1'
+const rounds = Number(process.argv[2] ?? (FAST ? 1 : 3))
 const BASE_IMAGE =
   process.env.SHIPYARD_BASE_IMAGE ?? 'localhost/shipyard/python-base:bookworm'
 const SHA = '0123456789abcdef0123456789abcdef01234567'
@@ -133,43 +137,79 @@ const settings = Object.fromEntries(
 const registry = settings.REGISTRY
 const image = `${registry}/bench/example`
 
+/** `name<<delimiter` blocks of a runner file (GITHUB_STATE) as STATE_* variables. */
+function stateEnv(text) {
+  const vars = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i])
+    if (!match) continue
+    const value = []
+    for (i++; i < lines.length && lines[i] !== match[2]; i++)
+      value.push(lines[i])
+    vars[`STATE_${match[1]}`] = value.join('\n')
+  }
+  return vars
+}
+
+// The main step, then the post step (post-if: always()) that logs out and
+// deletes the login, as the runner runs them: both are the action's cost,
+// as the raw script's logout (deleting its auth file) is its own.
 function runAction() {
   const dir = mkdtempSync(join(tmpdir(), 'dp-bench-run-'))
-  for (const f of ['output', 'summary']) writeFileSync(join(dir, f), '')
+  for (const f of ['output', 'summary', 'state'])
+    writeFileSync(join(dir, f), '')
   writeFileSync(
     join(dir, 'event.json'),
     JSON.stringify({ repository: { default_branch: 'main', name: 'shipyard' } })
   )
+  const stepEnv = {
+    ...env,
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_WORKSPACE: root,
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_SHA: SHA,
+    GITHUB_REPOSITORY: 'acme/shipyard',
+    RUNNER_TEMP: dir,
+    INPUT_IMAGE: image,
+    INPUT_USERNAME: settings.REGISTRY_USERNAME,
+    INPUT_PASSWORD: settings.REGISTRY_PASSWORD,
+    'INPUT_BUILD-ARGS': pip.buildArgs.join('\n'),
+    'INPUT_SECRET-FILES': pip.secretFiles.join('\n'),
+    'INPUT_SMOKE-ENV': Object.entries(SMOKE_ENV)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+    'INPUT_SMOKE-PATH': '/health',
+    'INPUT_SMOKE-TIMEOUT': '90s'
+  }
   const result = spawnSync(process.execPath, [bundle], {
     cwd: root,
+    env: stepEnv,
+    encoding: 'utf8'
+  })
+  if (result.status !== 0) {
+    rmSync(dir, { recursive: true, force: true })
+    process.stderr.write(result.stdout.slice(-3000))
+    throw new Error('the action failed')
+  }
+  const post = spawnSync(process.execPath, [bundle], {
+    cwd: root,
     env: {
-      ...env,
-      GITHUB_WORKSPACE: root,
-      GITHUB_OUTPUT: join(dir, 'output'),
-      GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-      GITHUB_EVENT_PATH: join(dir, 'event.json'),
-      GITHUB_EVENT_NAME: 'push',
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_SHA: SHA,
-      GITHUB_REPOSITORY: 'acme/shipyard',
-      RUNNER_TEMP: dir,
-      INPUT_IMAGE: image,
-      INPUT_USERNAME: settings.REGISTRY_USERNAME,
-      INPUT_PASSWORD: settings.REGISTRY_PASSWORD,
-      'INPUT_BUILD-ARGS': pip.buildArgs.join('\n'),
-      'INPUT_SECRET-FILES': pip.secretFiles.join('\n'),
-      'INPUT_SMOKE-ENV': Object.entries(SMOKE_ENV)
-        .map(([k, v]) => `${k}=${v}`)
-        .join('\n'),
-      'INPUT_SMOKE-PATH': '/health',
-      'INPUT_SMOKE-TIMEOUT': '90s'
+      ...stepEnv,
+      ...stateEnv(readFileSync(join(dir, 'state'), 'utf8')),
+      GITHUB_STATE: join(dir, 'post-state')
     },
     encoding: 'utf8'
   })
+  const left = readdirSync(dir).filter((name) => name.startsWith('docker-'))
   rmSync(dir, { recursive: true, force: true })
-  if (result.status !== 0) {
-    process.stderr.write(result.stdout.slice(-3000))
-    throw new Error('the action failed')
+  if (post.status !== 0 || /::warning::/.test(post.stdout) || left.length) {
+    process.stderr.write(post.stdout.slice(-3000))
+    throw new Error(`the post step failed (left: ${left.join(', ')})`)
   }
 }
 
@@ -240,8 +280,10 @@ const action = []
 const raw = []
 try {
   // Warm the layer cache and the registry's blobs (untimed).
-  runRaw()
-  runAction()
+  if (!FAST) {
+    runRaw()
+    runAction()
+  }
   for (let i = 0; i < rounds; i++) {
     // Alternate which goes first, so drift in the machine's load does not
     // favour one of them.
@@ -274,19 +316,20 @@ try {
   rmSync(runDir, { recursive: true, force: true })
 }
 
-// On a shared machine noise only ever adds time: the fastest run of each is
-// the best estimate of its own cost, and the target is judged on those; the
-// medians are shown beside them.
-const ratio = Math.min(...action) / Math.min(...raw)
-const medianRatio = median(action) / median(raw)
+// The target is judged, as issue #10's rules ask, on the median of the
+// per-round ratios: both sides of a round ran back to back, so the pair
+// shares the machine's load of that moment. The ratio of the fastest runs is
+// shown beside it.
+const ratio = median(action.map((t, i) => t / raw[i]))
+const fastestRatio = Math.min(...action) / Math.min(...raw)
 const rows = [
   {
-    name: 'action / raw podman script (build + run/wait + push, warm cache, fastest of each)',
+    name: 'action / raw podman script (build + run/wait + push, warm cache, median of per-round ratios)',
     figure: round(ratio),
     unit: '×',
     target: '≤ 1.05',
     pass: ratio <= 1.05,
-    note: `fastest of ${rounds}: action ${round(Math.min(...action), 2)} s, raw ${round(Math.min(...raw), 2)} s; medians ${round(median(action), 2)} s / ${round(median(raw), 2)} s = ${round(medianRatio)}×`
+    note: `${rounds} rounds; medians ${round(median(action), 2)} s / ${round(median(raw), 2)} s; fastest of each ${round(Math.min(...action), 2)} s / ${round(Math.min(...raw), 2)} s = ${round(fastestRatio)}×`
   },
   {
     name: 'action, warm cache (median)',

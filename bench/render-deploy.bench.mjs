@@ -2,7 +2,8 @@
 // render-deploy: how soon the action finishes once Render marks the deploy
 // live (target: median under 1 s), and how many Render API calls it makes
 // per minute of waiting (target: at most 12), for deploys of 10 s and 60 s
-// (and 5 min with BENCH_RENDER_LONG=1). The action is its committed bundle,
+// (and 5 min with BENCH_RENDER_LONG=1; fast mode, BENCH_FAST=1: one 3 s
+// deploy, nothing judged). The action is its committed bundle,
 // run as the runner runs it, with its default 15-minute timeout, against the
 // Render stand-in on the fake container runtime of the action's tests (a
 // "container" is a small HTTP server that answers its health check after the
@@ -13,73 +14,48 @@
 //
 //   node bench/render-deploy.bench.mjs
 //   BENCH_RENDER_LONG=1 node bench/render-deploy.bench.mjs    also 5-min deploys
-import { spawn } from 'node:child_process'
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { register } from 'tsx/esm/api'
+import { FAST, median, runBundle, writeResults } from './lib.mjs'
 
 register()
-const here = dirname(fileURLToPath(import.meta.url))
-const root = join(here, '..')
-const bundle = join(root, 'actions', 'render-deploy', 'dist', 'index.js')
 const { startWorld, IMAGE, TIMINGS } =
   await import('../actions/render-deploy/__tests__/fixtures/world.ts')
 
-const all = [
-  { label: '10 s', durationMs: 10_000, samples: 5 },
-  { label: '60 s', durationMs: 60_000, samples: 3 }
-]
-if (process.env['BENCH_RENDER_LONG'] === '1')
+const all = FAST
+  ? [{ label: '3 s', durationMs: 3_000, samples: 1 }]
+  : [
+      { label: '10 s', durationMs: 10_000, samples: 5 },
+      { label: '60 s', durationMs: 60_000, samples: 3 }
+    ]
+if (process.env['BENCH_RENDER_LONG'] === '1' && !FAST)
   all.push({ label: '5 min', durationMs: 300_000, samples: 1 })
 // BENCH_RENDER_ONLY='60 s': one series only.
 const only = process.env['BENCH_RENDER_ONLY']
 const series = all.filter((s) => !only || s.label === only)
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
 /** Runs the bundle once; resolves when its process has ended. */
-function runAction(inputs, env) {
+async function runAction(inputs, env) {
   const workspace = mkdtempSync(join(tmpdir(), 'bench-render-deploy-'))
-  const output = join(workspace, 'output')
-  writeFileSync(output, '')
-  writeFileSync(join(workspace, 'summary'), '')
-  const childEnv = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: workspace,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: join(workspace, 'summary'),
-    RUNNER_TEMP: workspace,
-    ...env
+  try {
+    const run = await runBundle('render-deploy', {
+      dir: workspace,
+      inputs,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: workspace,
+        GITHUB_WORKSPACE: workspace,
+        RUNNER_TEMP: workspace,
+        ...env
+      }
+    })
+    if (run.code !== 0) process.stderr.write(run.stderr)
+    return run
+  } finally {
+    rmSync(workspace, { recursive: true, force: true })
   }
-  for (const [key, value] of Object.entries(inputs))
-    childEnv[`INPUT_${key.toUpperCase()}`] = value
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bundle], {
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    let stdout = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.on('close', (code) => {
-      const endedAt = Date.now()
-      const outputs = readFileSync(output, 'utf8')
-      rmSync(workspace, { recursive: true, force: true })
-      resolve({ code, endedAt, outputs, stdout })
-    })
-  })
 }
 
 async function measure({ label, durationMs, samples }) {
@@ -147,12 +123,4 @@ async function measure({ label, durationMs, samples }) {
 }
 
 const rows = (await Promise.all(series.map(measure))).flat()
-mkdirSync(join(here, 'results'), { recursive: true })
-writeFileSync(
-  join(here, 'results', 'render-deploy.json'),
-  JSON.stringify({ rows }, null, 2) + '\n'
-)
-for (const row of rows)
-  process.stdout.write(
-    `${row.pass ? 'PASS' : 'FAIL'} ${row.name}: ${row.figure} ${row.unit} (target ${row.target})\n`
-  )
+writeResults('render-deploy', rows)

@@ -15,30 +15,31 @@
 //   on missing inputs (its cold start).
 //
 //   node bench/sentry-verify.bench.mjs [runs per delay, default 2]
+//   BENCH_FAST=1 ...      one run at one delay, nothing judged
 import { spawn, spawnSync } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs'
-import { createServer } from 'node:net'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { register } from 'tsx/esm/api'
+import {
+  FAST,
+  bundleSnapshot,
+  freePort,
+  median,
+  msSince,
+  root,
+  runBundle,
+  writeResults
+} from './lib.mjs'
 
 register()
 const { SentryStandIn } = await import('@shipyard/stand-ins')
 
-const here = dirname(fileURLToPath(import.meta.url))
-const root = join(here, '..')
-const bundle = join(root, 'actions', 'sentry-verify', 'dist', 'index.js')
+// The bundle as it is now, safe from a rebuild during the run.
+const bundle = await bundleSnapshot('sentry-verify')
 const gunicorn = join(root, '.venv', 'bin', 'gunicorn')
-const runsPerDelay = Number(process.argv[2] ?? 2)
-const DELAYS_MS = [1000, 2000, 3500, 5000]
+const runsPerDelay = FAST ? 1 : Number(process.argv[2] ?? 2)
+const DELAYS_MS = FAST ? [1000] : [1000, 2000, 3500, 5000]
 const TOKEN = 'bench-verify-token-123'
 const RELEASE = 'bench@1.0.0'
 
@@ -47,11 +48,6 @@ if (!existsSync(gunicorn)) {
   process.exit(1)
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
 const round = (n) => Math.round(n * 1000) / 1000
 
 function cleanEnv(extra) {
@@ -59,16 +55,6 @@ function cleanEnv(extra) {
   for (const key of ['PATH', 'HOME', 'LANG'])
     if (process.env[key] !== undefined) env[key] = process.env[key]
   return { ...env, ...extra }
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function startApp(sentryDsn) {
@@ -123,41 +109,30 @@ async function startApp(sentryDsn) {
 
 async function runAction(inputs, runId) {
   const workspace = mkdtempSync(join(tmpdir(), 'sv-bench-run-'))
-  const output = join(workspace, '.output')
-  writeFileSync(output, '')
-  writeFileSync(join(workspace, '.summary'), '')
-  const env = cleanEnv({
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: join(workspace, '.summary'),
-    RUNNER_TEMP: workspace,
-    GITHUB_SHA: 'c'.repeat(40),
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_RUN_ID: String(runId),
-    GITHUB_RUN_ATTEMPT: '1'
-  })
-  for (const [key, value] of Object.entries(inputs))
-    env[`INPUT_${key.toUpperCase()}`] = value
-  const startedAt = Date.now()
-  const child = spawn(process.execPath, [bundle], {
-    cwd: workspace,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  const status = await new Promise((r) => child.once('close', r))
-  const endedAt = Date.now()
-  const text = readFileSync(output, 'utf8')
-  rmSync(workspace, { recursive: true, force: true })
-  const eventId = /^event-id<<(.+)\n([0-9a-f]+)\n/m.exec(text)?.[2]
-  return { status, startedAt, endedAt, eventId, stdout }
+  try {
+    const run = await runBundle('sentry-verify', {
+      dir: workspace,
+      inputs,
+      env: cleanEnv({
+        GITHUB_WORKSPACE: workspace,
+        RUNNER_TEMP: workspace,
+        GITHUB_SHA: 'c'.repeat(40),
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_RUN_ID: String(runId),
+        GITHUB_RUN_ATTEMPT: '1'
+      })
+    })
+    const eventId = run.outputs['event-id']
+    return { ...run, status: run.code, eventId: eventId || undefined }
+  } finally {
+    rmSync(workspace, { recursive: true, force: true })
+  }
 }
 
 function timeNode(args) {
   const started = process.hrtime.bigint()
   spawnSync(process.execPath, args, { env: cleanEnv({}), stdio: 'ignore' })
-  return Number(process.hrtime.bigint() - started) / 1e6
+  return msSince(started)
 }
 
 const sentry = new SentryStandIn({ ingestionDelayMs: 1000 })
@@ -243,12 +218,4 @@ const rows = [
     note: `${Math.round(coldStart)} ms vs ${Math.round(bareNode)} ms`
   }
 ]
-mkdirSync(join(here, 'results'), { recursive: true })
-writeFileSync(
-  join(here, 'results', 'sentry-verify.json'),
-  JSON.stringify({ rows }, null, 2)
-)
-for (const row of rows)
-  process.stdout.write(
-    `${row.name}: ${row.figure} ${row.unit} (target ${row.target}) ${row.pass ? 'pass' : 'FAIL'} — ${row.note}\n`
-  )
+writeResults('sentry-verify', rows)

@@ -8,8 +8,8 @@
 //
 // Targets: the action's overhead over the raw commands at most 5 % (cold and
 // warm), and a warm build at most half a cold one. Each figure is the median
-// of RUNS runs, cold and warm interleaved, action and raw alternated.
-import { spawnSync } from 'node:child_process'
+// of RUNS runs, cold and warm interleaved, action and raw alternated
+// (BENCH_RUNS, default 5; fast mode, BENCH_FAST=1: one run, nothing judged).
 import {
   cpSync,
   mkdirSync,
@@ -21,12 +21,19 @@ import {
   readdirSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { basename, join } from 'node:path'
+import {
+  FAST,
+  bundleSnapshot,
+  median,
+  root,
+  timed,
+  writeResults
+} from './lib.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const root = join(here, '..')
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 5)
+// The bundle as it is now, safe from a rebuild during the run.
+const bundle = await bundleSnapshot('sphinx-docs')
+const RUNS = FAST ? 1 : Number(process.env['BENCH_RUNS'] ?? 5)
 const python = join(root, '.venv', 'bin', 'python')
 if (!existsSync(python)) {
   console.error('bench/sphinx-docs needs .venv: run bash scripts/python-env.sh')
@@ -77,36 +84,20 @@ function clean() {
   rmSync(join(workspace, 'docs', 'api'), { recursive: true, force: true })
 }
 
-function time(command, args, env = {}) {
-  const started = process.hrtime.bigint()
-  const result = spawnSync(command, args, {
-    cwd: workspace,
-    env: { ...process.env, ...env },
-    encoding: 'utf8'
-  })
-  const ms = Number(process.hrtime.bigint() - started) / 1e6
-  if (result.status !== 0) {
-    console.error(result.stdout.slice(-3000), result.stderr.slice(-3000))
-    throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`)
-  }
-  return ms
-}
+const time = (command, args, env = {}) =>
+  timed(command, args, { cwd: workspace, env: { ...process.env, ...env } })
 
 const action = () => {
   const output = join(runnerTemp, 'output')
   writeFileSync(output, '')
   writeFileSync(join(runnerTemp, 'summary'), '')
-  return time(
-    process.execPath,
-    [join(root, 'actions', 'sphinx-docs', 'dist', 'index.js')],
-    {
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: output,
-      GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary'),
-      RUNNER_TEMP: runnerTemp,
-      INPUT_PYTHON: python
-    }
-  )
+  return time(process.execPath, [bundle], {
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: output,
+    GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary'),
+    RUNNER_TEMP: runnerTemp,
+    INPUT_PYTHON: python
+  })
 }
 const raw = () => time('sh', [script])
 
@@ -130,11 +121,6 @@ try {
   rmSync(workspace, { recursive: true, force: true })
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
 const m = {
   actionCold: median(samples.action.cold),
   actionWarm: median(samples.action.warm),
@@ -175,13 +161,4 @@ const rows = [
     pass: true
   }
 ]
-for (const row of rows) {
-  console.log(
-    `${row.name}: ${row.figure}${row.unit} (target ${row.target})${row.note ? ` — ${row.note}` : ''}`
-  )
-}
-mkdirSync(join(here, 'results'), { recursive: true })
-writeFileSync(
-  join(here, 'results', 'sphinx-docs.json'),
-  JSON.stringify({ runs: RUNS, medians_ms: m, rows }, null, 2)
-)
+writeResults('sphinx-docs', rows, { runs: RUNS, medians_ms: m })
