@@ -100,7 +100,7 @@ describe('ci-test on the example app', () => {
     }
     expect(run.summary).toContain('## ci-test: passed')
     expect(run.summary).toContain(
-      '| ✅ | coverage (branch) | 100.0% (gate 80%) |'
+      '| ✅ | coverage (branch) | 100.0% (threshold 80%) |'
     )
     expect(run.summary).toContain('| ✅ | check --deploy | 0 issue(s) |')
     expect(run.summary).toContain('catalog/models.py | 100.0% | ██████████')

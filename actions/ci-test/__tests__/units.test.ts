@@ -490,7 +490,9 @@ describe('the summary', () => {
     expect(markdown).toContain(
       '| ❌ | tests (django) | 2 run, 1 failed, 0 errors, 0 skipped |'
     )
-    expect(markdown).toContain('| ❌ | coverage (branch) | 75% (gate 80%) |')
+    expect(markdown).toContain(
+      '| ❌ | coverage (branch) | 75% (threshold 80%) |'
+    )
     expect(markdown).toContain('| ➖ | flake8 | not run (`lint: none`) |')
     expect(markdown).toContain('- coverage 75% is under the 80% gate')
     expect(markdown).toContain('| shop.T.test_x | shop/tests.py:4 | boom |')

@@ -316,6 +316,146 @@ async function runFlake8(options) {
     return { config, findings, crashed, output };
 }
 
+;// CONCATENATED MODULE: ./src/summary.ts
+/**
+ * The job summary of a ci-test run: a results table, the failing tests,
+ * coverage per file (worst first, with a bar), lint findings and the
+ * production checks.
+ */
+
+/** How many rows a list in the summary shows before saying how many more. */
+const ROWS = 50;
+/** A ten-cell bar for a percentage. */
+function bar(percent) {
+    const full = Math.max(0, Math.min(10, Math.round(percent / 10)));
+    return '█'.repeat(full) + '░'.repeat(10 - full);
+}
+const mark = (ok) => ok === undefined ? '➖' : ok ? '✅' : '❌';
+function more(total) {
+    return total > ROWS ? `\n\n_…and ${total - ROWS} more._` : '';
+}
+/**
+ * The results table's rows, one per check: the job summary's (`detailed`:
+ * flake8's configuration, and which input switched a check off) and the
+ * pull-request comment's.
+ */
+function resultRows(report, detailed) {
+    const { tests, lint, deploy, migrations, threshold } = report;
+    const coverage = tests.coverage;
+    const testsOk = !tests.problem &&
+        tests.exitCode === 0 &&
+        tests.counts.failures + tests.counts.errors === 0;
+    const notRun = (input) => detailed ? `not run (\`${input}\`)` : 'not run';
+    return [
+        [
+            mark(testsOk),
+            `tests (${tests.runner})`,
+            tests.problem ??
+                `${tests.counts.tests} run, ${tests.counts.failures} failed, ${tests.counts.errors} errors, ${tests.counts.skipped} skipped`
+        ],
+        [
+            mark(coverage ? Number(coverage.display) >= threshold : false),
+            'coverage (branch)',
+            coverage
+                ? `${coverage.display}% (threshold ${threshold}%)`
+                : 'no coverage data'
+        ],
+        [
+            mark(lint ? lint.findings.length === 0 && !lint.crashed : undefined),
+            'flake8',
+            lint
+                ? (lint.crashed ??
+                    `${lint.findings.length} finding(s)` +
+                        (detailed ? ` (configuration: ${lint.config})` : ''))
+                : notRun('lint: none')
+        ],
+        [
+            mark(deploy ? deploy.findings.length === 0 && !deploy.problem : undefined),
+            'check --deploy',
+            deploy
+                ? (deploy.problem ?? `${deploy.findings.length} issue(s)`)
+                : notRun('deploy-check: false')
+        ],
+        [
+            mark(migrations
+                ? migrations.missing.length === 0 && !migrations.problem
+                : undefined),
+            'missing migrations',
+            migrations
+                ? (migrations.problem ??
+                    (migrations.missing.length === 0
+                        ? 'none'
+                        : migrations.missing.map((m) => m.app).join(', ')))
+                : notRun('migrations-check: false')
+        ]
+    ];
+}
+function summaryMarkdown(report) {
+    const { tests, lint, deploy, migrations } = report;
+    const coverage = tests.coverage;
+    const rows = resultRows(report, true);
+    const sections = [
+        `## ci-test: ${report.reasons.length === 0 ? 'passed' : 'failed'}`,
+        `Project \`${report.project}\`, Python ${report.pythonVersion}, ${report.environment}.`,
+        (0,src/* table */.tp)(['', 'check', 'result'], rows)
+    ];
+    if (report.reasons.length > 0) {
+        sections.push('### Why it failed', report.reasons.map((r) => `- ${r}`).join('\n'));
+    }
+    const failing = tests.cases.filter((c) => c.outcome === 'failure' || c.outcome === 'error');
+    if (failing.length > 0) {
+        sections.push('### Failing tests', (0,src/* table */.tp)(['test', 'where', 'message'], failing
+            .slice(0, ROWS)
+            .map((c) => [
+            `${c.classname}.${c.name}`,
+            c.file ? `${c.file}${c.line ? `:${c.line}` : ''}` : '',
+            c.message.slice(0, 300)
+        ])) + more(failing.length));
+    }
+    if (coverage) {
+        sections.push('### Coverage per file', (0,src/* details */.zH)(`${coverage.files.length} file(s), worst first`, (0,src/* table */.tp)(['file', 'coverage', '', 'missing lines', 'missing branches'], coverage.files
+            .slice(0, ROWS)
+            .map((f) => [
+            f.file,
+            `${f.percent.toFixed(1)}%`,
+            bar(f.percent),
+            f.missing,
+            f.missingBranches
+        ])) + more(coverage.files.length)));
+    }
+    if (lint && lint.findings.length > 0) {
+        sections.push('### Lint findings', (0,src/* table */.tp)(['where', 'code', 'message'], lint.findings
+            .slice(0, ROWS)
+            .map((f) => [`${f.file}:${f.line}:${f.column}`, f.code, f.message])) + more(lint.findings.length));
+    }
+    if (deploy || migrations) {
+        const lines = [];
+        for (const f of deploy?.findings ?? []) {
+            lines.push(`- \`${f.id}\` ${f.message}${f.hint ? ` _Hint: ${f.hint}_` : ''}`);
+        }
+        for (const m of migrations?.missing ?? []) {
+            lines.push(`- missing migration for \`${m.app}\` (${m.migration}): ${m.operations.join('; ')}`);
+        }
+        if (deploy?.problem)
+            lines.push(`- ${deploy.problem}`);
+        if (migrations?.problem)
+            lines.push(`- ${migrations.problem}`);
+        sections.push('### Production checks', lines.length > 0 ? lines.join('\n') : 'No issues.');
+        const output = [
+            deploy?.problem ? deploy.output : '',
+            migrations?.problem ? migrations.output : ''
+        ]
+            .filter(Boolean)
+            .join('\n');
+        if (output)
+            sections.push((0,src/* details */.zH)('Output', (0,src/* codeBlock */.DV)(output.slice(-5000))));
+    }
+    const overflow = report.annotator.overflowMarkdown();
+    if (overflow)
+        sections.push(overflow);
+    return sections.join('\n\n');
+}
+
 ;// CONCATENATED MODULE: ./src/pr-comment.ts
 /**
  * One coverage comment on the pull request, kept up to date: a hidden marker
@@ -328,6 +468,7 @@ async function runFlake8(options) {
  * is loaded only when a comment is to be written, so that other runs start
  * without it.
  */
+
 
 
 
@@ -372,7 +513,6 @@ function runUrl(env = process.env) {
     const run = env['GITHUB_RUN_ID'];
     return repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
-const mark = (ok) => ok === undefined ? '➖' : ok ? '✅' : '❌';
 function footer(context) {
     const parts = [
         context.runUrl ? `[Details in the run](${context.runUrl})` : '',
@@ -397,51 +537,9 @@ function commentMarkdown(report, context = {}) {
             footer(context)
         ].join('\n\n'));
     }
-    const { tests, lint, deploy, migrations, threshold } = report;
-    const coverage = tests.coverage;
-    const testsOk = !tests.problem &&
-        tests.exitCode === 0 &&
-        tests.counts.failures + tests.counts.errors === 0;
+    const coverage = report.tests.coverage;
     const passed = report.reasons.length === 0;
-    const rows = [
-        [
-            mark(testsOk),
-            `tests (${tests.runner})`,
-            tests.problem ??
-                `${tests.counts.tests} run, ${tests.counts.failures} failed, ${tests.counts.errors} errors, ${tests.counts.skipped} skipped`
-        ],
-        [
-            mark(coverage ? Number(coverage.display) >= threshold : false),
-            'coverage (branch)',
-            coverage
-                ? `${coverage.display}% (threshold ${threshold}%)`
-                : 'no coverage data'
-        ],
-        [
-            mark(lint ? lint.findings.length === 0 && !lint.crashed : undefined),
-            'flake8',
-            lint ? (lint.crashed ?? `${lint.findings.length} finding(s)`) : 'not run'
-        ],
-        [
-            mark(deploy ? deploy.findings.length === 0 && !deploy.problem : undefined),
-            'check --deploy',
-            deploy
-                ? (deploy.problem ?? `${deploy.findings.length} issue(s)`)
-                : 'not run'
-        ],
-        [
-            mark(migrations
-                ? migrations.missing.length === 0 && !migrations.problem
-                : undefined),
-            'missing migrations',
-            migrations
-                ? (migrations.problem ??
-                    (migrations.missing.length === 0
-                        ? 'none'
-                        : migrations.missing.map((m) => m.app).join(', ')))
-                : 'not run'
-        ]
-    ];
+    const rows = resultRows(report, false);
     const sections = [
         commentMarker(report.project),
         `### ${passed ? '✅' : '❌'} ci-test ${passed ? 'passed' : 'failed'}: \`${report.project}\``,
@@ -1639,137 +1737,6 @@ async function prepare(inputs, project, workDir) {
         runner,
         pyprojectFlake8: flake8 && typeof flake8 === 'object' ? flake8 : undefined
     };
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-/**
- * The job summary of a ci-test run: a results table, the failing tests,
- * coverage per file (worst first, with a bar), lint findings and the
- * production checks.
- */
-
-/** How many rows a list in the summary shows before saying how many more. */
-const ROWS = 50;
-/** A ten-cell bar for a percentage. */
-function bar(percent) {
-    const full = Math.max(0, Math.min(10, Math.round(percent / 10)));
-    return '█'.repeat(full) + '░'.repeat(10 - full);
-}
-const summary_mark = (ok) => ok === undefined ? '➖' : ok ? '✅' : '❌';
-function more(total) {
-    return total > ROWS ? `\n\n_…and ${total - ROWS} more._` : '';
-}
-function summaryMarkdown(report) {
-    const { tests, lint, deploy, migrations } = report;
-    const coverage = tests.coverage;
-    const coverageOk = coverage
-        ? Number(coverage.display) >= report.threshold
-        : false;
-    const testsOk = !tests.problem &&
-        tests.exitCode === 0 &&
-        tests.counts.failures + tests.counts.errors === 0;
-    const rows = [
-        [
-            summary_mark(lint ? lint.findings.length === 0 && !lint.crashed : undefined),
-            'flake8',
-            lint
-                ? (lint.crashed ??
-                    `${lint.findings.length} finding(s) (configuration: ${lint.config})`)
-                : 'not run (`lint: none`)'
-        ],
-        [
-            summary_mark(testsOk),
-            `tests (${tests.runner})`,
-            tests.problem ??
-                `${tests.counts.tests} run, ${tests.counts.failures} failed, ${tests.counts.errors} errors, ${tests.counts.skipped} skipped`
-        ],
-        [
-            summary_mark(coverageOk),
-            'coverage (branch)',
-            coverage
-                ? `${coverage.display}% (gate ${report.threshold}%)`
-                : 'no coverage data'
-        ],
-        [
-            summary_mark(deploy ? deploy.findings.length === 0 && !deploy.problem : undefined),
-            'check --deploy',
-            deploy
-                ? (deploy.problem ?? `${deploy.findings.length} issue(s)`)
-                : 'not run (`deploy-check: false`)'
-        ],
-        [
-            summary_mark(migrations
-                ? migrations.missing.length === 0 && !migrations.problem
-                : undefined),
-            'missing migrations',
-            migrations
-                ? (migrations.problem ??
-                    (migrations.missing.length === 0
-                        ? 'none'
-                        : migrations.missing.map((m) => m.app).join(', ')))
-                : 'not run (`migrations-check: false`)'
-        ]
-    ];
-    const sections = [
-        `## ci-test: ${report.reasons.length === 0 ? 'passed' : 'failed'}`,
-        `Project \`${report.project}\`, Python ${report.pythonVersion}, ${report.environment}.`,
-        (0,src/* table */.tp)(['', 'check', 'result'], rows)
-    ];
-    if (report.reasons.length > 0) {
-        sections.push('### Why it failed', report.reasons.map((r) => `- ${r}`).join('\n'));
-    }
-    const failing = tests.cases.filter((c) => c.outcome === 'failure' || c.outcome === 'error');
-    if (failing.length > 0) {
-        sections.push('### Failing tests', (0,src/* table */.tp)(['test', 'where', 'message'], failing
-            .slice(0, ROWS)
-            .map((c) => [
-            `${c.classname}.${c.name}`,
-            c.file ? `${c.file}${c.line ? `:${c.line}` : ''}` : '',
-            c.message.slice(0, 300)
-        ])) + more(failing.length));
-    }
-    if (coverage) {
-        sections.push('### Coverage per file', (0,src/* details */.zH)(`${coverage.files.length} file(s), worst first`, (0,src/* table */.tp)(['file', 'coverage', '', 'missing lines', 'missing branches'], coverage.files
-            .slice(0, ROWS)
-            .map((f) => [
-            f.file,
-            `${f.percent.toFixed(1)}%`,
-            bar(f.percent),
-            f.missing,
-            f.missingBranches
-        ])) + more(coverage.files.length)));
-    }
-    if (lint && lint.findings.length > 0) {
-        sections.push('### Lint findings', (0,src/* table */.tp)(['where', 'code', 'message'], lint.findings
-            .slice(0, ROWS)
-            .map((f) => [`${f.file}:${f.line}:${f.column}`, f.code, f.message])) + more(lint.findings.length));
-    }
-    if (deploy || migrations) {
-        const lines = [];
-        for (const f of deploy?.findings ?? []) {
-            lines.push(`- \`${f.id}\` ${f.message}${f.hint ? ` _Hint: ${f.hint}_` : ''}`);
-        }
-        for (const m of migrations?.missing ?? []) {
-            lines.push(`- missing migration for \`${m.app}\` (${m.migration}): ${m.operations.join('; ')}`);
-        }
-        if (deploy?.problem)
-            lines.push(`- ${deploy.problem}`);
-        if (migrations?.problem)
-            lines.push(`- ${migrations.problem}`);
-        sections.push('### Production checks', lines.length > 0 ? lines.join('\n') : 'No issues.');
-        const output = [
-            deploy?.problem ? deploy.output : '',
-            migrations?.problem ? migrations.output : ''
-        ]
-            .filter(Boolean)
-            .join('\n');
-        if (output)
-            sections.push((0,src/* details */.zH)('Output', (0,src/* codeBlock */.DV)(output.slice(-5000))));
-    }
-    const overflow = report.annotator.overflowMarkdown();
-    if (overflow)
-        sections.push(overflow);
-    return sections.join('\n\n');
 }
 
 // EXTERNAL MODULE: ../../node_modules/fast-xml-parser/src/xmlparser/XMLParser.js + 23 modules

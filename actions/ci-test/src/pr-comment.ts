@@ -21,6 +21,7 @@ import {
   table
 } from '@shipyard/action-kit'
 import type { CommentInputs, CommentMode } from './ci-test-inputs.js'
+import { resultRows } from './summary.js'
 import type { RunReport } from './summary.js'
 
 /** The names of the inputs this module reads, as action.yml declares them. */
@@ -93,9 +94,6 @@ export function runUrl(
   return repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined
 }
 
-const mark = (ok: boolean | undefined): string =>
-  ok === undefined ? '➖' : ok ? '✅' : '❌'
-
 function footer(context: { runUrl?: string; sha?: string }): string {
   const parts = [
     context.runUrl ? `[Details in the run](${context.runUrl})` : '',
@@ -127,56 +125,9 @@ export function commentMarkdown(
       ].join('\n\n')
     )
   }
-  const { tests, lint, deploy, migrations, threshold } = report
-  const coverage = tests.coverage
-  const testsOk =
-    !tests.problem &&
-    tests.exitCode === 0 &&
-    tests.counts.failures + tests.counts.errors === 0
+  const coverage = report.tests.coverage
   const passed = report.reasons.length === 0
-  const rows: unknown[][] = [
-    [
-      mark(testsOk),
-      `tests (${tests.runner})`,
-      tests.problem ??
-        `${tests.counts.tests} run, ${tests.counts.failures} failed, ${tests.counts.errors} errors, ${tests.counts.skipped} skipped`
-    ],
-    [
-      mark(coverage ? Number(coverage.display) >= threshold : false),
-      'coverage (branch)',
-      coverage
-        ? `${coverage.display}% (threshold ${threshold}%)`
-        : 'no coverage data'
-    ],
-    [
-      mark(lint ? lint.findings.length === 0 && !lint.crashed : undefined),
-      'flake8',
-      lint ? (lint.crashed ?? `${lint.findings.length} finding(s)`) : 'not run'
-    ],
-    [
-      mark(
-        deploy ? deploy.findings.length === 0 && !deploy.problem : undefined
-      ),
-      'check --deploy',
-      deploy
-        ? (deploy.problem ?? `${deploy.findings.length} issue(s)`)
-        : 'not run'
-    ],
-    [
-      mark(
-        migrations
-          ? migrations.missing.length === 0 && !migrations.problem
-          : undefined
-      ),
-      'missing migrations',
-      migrations
-        ? (migrations.problem ??
-          (migrations.missing.length === 0
-            ? 'none'
-            : migrations.missing.map((m) => m.app).join(', ')))
-        : 'not run'
-    ]
-  ]
+  const rows = resultRows(report, false)
   const sections = [
     commentMarker(report.project),
     `### ${passed ? '✅' : '❌'} ci-test ${passed ? 'passed' : 'failed'}: \`${report.project}\``,

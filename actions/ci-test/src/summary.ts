@@ -41,25 +41,30 @@ function more(total: number): string {
   return total > ROWS ? `\n\n_…and ${total - ROWS} more._` : ''
 }
 
-export function summaryMarkdown(report: RunReport): string {
-  const { tests, lint, deploy, migrations } = report
+/** What the results table needs of a run. */
+export type ResultsTableReport = Pick<
+  RunReport,
+  'threshold' | 'lint' | 'tests' | 'deploy' | 'migrations'
+>
+
+/**
+ * The results table's rows, one per check: the job summary's (`detailed`:
+ * flake8's configuration, and which input switched a check off) and the
+ * pull-request comment's.
+ */
+export function resultRows(
+  report: ResultsTableReport,
+  detailed: boolean
+): unknown[][] {
+  const { tests, lint, deploy, migrations, threshold } = report
   const coverage = tests.coverage
-  const coverageOk = coverage
-    ? Number(coverage.display) >= report.threshold
-    : false
   const testsOk =
     !tests.problem &&
     tests.exitCode === 0 &&
     tests.counts.failures + tests.counts.errors === 0
-  const rows: unknown[][] = [
-    [
-      mark(lint ? lint.findings.length === 0 && !lint.crashed : undefined),
-      'flake8',
-      lint
-        ? (lint.crashed ??
-          `${lint.findings.length} finding(s) (configuration: ${lint.config})`)
-        : 'not run (`lint: none`)'
-    ],
+  const notRun = (input: string): string =>
+    detailed ? `not run (\`${input}\`)` : 'not run'
+  return [
     [
       mark(testsOk),
       `tests (${tests.runner})`,
@@ -67,11 +72,20 @@ export function summaryMarkdown(report: RunReport): string {
         `${tests.counts.tests} run, ${tests.counts.failures} failed, ${tests.counts.errors} errors, ${tests.counts.skipped} skipped`
     ],
     [
-      mark(coverageOk),
+      mark(coverage ? Number(coverage.display) >= threshold : false),
       'coverage (branch)',
       coverage
-        ? `${coverage.display}% (gate ${report.threshold}%)`
+        ? `${coverage.display}% (threshold ${threshold}%)`
         : 'no coverage data'
+    ],
+    [
+      mark(lint ? lint.findings.length === 0 && !lint.crashed : undefined),
+      'flake8',
+      lint
+        ? (lint.crashed ??
+          `${lint.findings.length} finding(s)` +
+            (detailed ? ` (configuration: ${lint.config})` : ''))
+        : notRun('lint: none')
     ],
     [
       mark(
@@ -80,7 +94,7 @@ export function summaryMarkdown(report: RunReport): string {
       'check --deploy',
       deploy
         ? (deploy.problem ?? `${deploy.findings.length} issue(s)`)
-        : 'not run (`deploy-check: false`)'
+        : notRun('deploy-check: false')
     ],
     [
       mark(
@@ -94,9 +108,15 @@ export function summaryMarkdown(report: RunReport): string {
           (migrations.missing.length === 0
             ? 'none'
             : migrations.missing.map((m) => m.app).join(', ')))
-        : 'not run (`migrations-check: false`)'
+        : notRun('migrations-check: false')
     ]
   ]
+}
+
+export function summaryMarkdown(report: RunReport): string {
+  const { tests, lint, deploy, migrations } = report
+  const coverage = tests.coverage
+  const rows = resultRows(report, true)
   const sections = [
     `## ci-test: ${report.reasons.length === 0 ? 'passed' : 'failed'}`,
     `Project \`${report.project}\`, Python ${report.pythonVersion}, ${report.environment}.`,

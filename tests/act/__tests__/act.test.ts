@@ -94,12 +94,17 @@ interface Run {
 }
 
 /** Runs act.sh run for one event and parses act's log. */
-function act(event: string, workflow: string, payload: object): Run {
+function act(
+  event: string,
+  workflow: string,
+  payload: object,
+  dir: string = workspace
+): Run {
   const eventFile = path.join(state, `${event}.json`)
   fs.writeFileSync(eventFile, JSON.stringify(payload))
   const run = spawnSync(
     'bash',
-    [script, 'run', workspace, event, workflow, eventFile],
+    [script, 'run', dir, event, workflow, eventFile],
     {
       cwd: root,
       encoding: 'utf8',
@@ -328,6 +333,67 @@ describe('act runs the workflow files', () => {
     expect(Number(run.outputs['Image']?.['smoke-seconds'])).toBeGreaterThan(0)
     expect(run.outputs['Image']?.['image-ref'] ?? '').toBe('')
     expect(await deploys()).toEqual(before)
+  }, 420_000)
+
+  it('push with a failing test: no image pushed, nothing deployed, nothing verified', async () => {
+    // A workspace of its own whose one commit adds a failing test.
+    const broken = path.join(state, 'broken')
+    const made = spawnSync('bash', [script, 'workspace', broken], {
+      cwd: root,
+      encoding: 'utf8'
+    })
+    expect(made.status).toBe(0)
+    fs.writeFileSync(
+      path.join(broken, 'example', 'catalog', 'tests', 'test_broken.py'),
+      'def test_broken_on_purpose():\n    assert 1 + 1 == 3\n'
+    )
+    const committed = spawnSync(
+      'bash',
+      [
+        '-c',
+        'git add -A && git -c user.name=act -c user.email=act@localhost commit -q -m broken && git rev-parse HEAD'
+      ],
+      { cwd: broken, encoding: 'utf8' }
+    )
+    expect(committed.status).toBe(0)
+    const brokenSha = committed.stdout.trim()
+    const before = await deploys()
+    const run = act(
+      'push',
+      'ci.yml',
+      { ref: 'refs/heads/main', repository: repo },
+      broken
+    )
+    expect(run.status).not.toBe(0)
+    expect(run.outputs['Plan']).toMatchObject({ push: 'true', deploy: 'true' })
+    // The test job failed on that test; image, deploy and verify never ran.
+    expect(run.results).toEqual({
+      Plan: 'succeeded',
+      Test: 'failed',
+      Docs: 'succeeded'
+    })
+    expect(run.log).toContain('test_broken_on_purpose')
+    expect(await deploys()).toEqual(before)
+    // Nothing of this commit reached the registry.
+    const tags = spawnSync(
+      'bash',
+      [
+        '-c',
+        `curl -s -u "$REGISTRY_USERNAME:$REGISTRY_PASSWORD" "http://$REGISTRY/v2/${repository().replace(/^[^/]+\//, '')}/tags/list"`
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          REGISTRY: services['REGISTRY'] ?? '',
+          REGISTRY_USERNAME: services['REGISTRY_USERNAME'] ?? '',
+          REGISTRY_PASSWORD: services['REGISTRY_PASSWORD'] ?? ''
+        }
+      }
+    )
+    expect(tags.status).toBe(0)
+    expect(tags.stdout).toContain('"tags"')
+    expect(tags.stdout).not.toContain(brokenSha.slice(0, 7))
   }, 420_000)
 
   it('workflow_dispatch on deploy.yml: redeploys the pushed image and verifies Sentry', async () => {
