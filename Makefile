@@ -25,8 +25,8 @@ help: ## List the targets
 # ---------------------------------------------------------------- installs
 
 .PHONY: deps
-deps: ## Install npm packages (npm ci) when package-lock.json changed
-	@want=$$(sha256sum package-lock.json | cut -d' ' -f1); \
+deps: ## Install npm packages (npm ci) and apply patches/ when the lock file or a patch changed
+	@want=$$(cat package-lock.json patches/* | sha256sum | cut -d" " -f1); \
 	if [ "$$(cat $(NPM_STAMP) 2>/dev/null)" != "$$want" ]; then \
 	  npm ci --no-audit --no-fund; echo "$$want" > $(NPM_STAMP); \
 	else echo "npm packages: up to date"; fi

@@ -86,6 +86,28 @@ describe.each(actions)('actions/%s bundle', (name) => {
     ).toContain('@actions/core')
   })
 
+  it('starts without undici: the entry holds no HTTP client (patches/)', () => {
+    // @actions/core's unused OIDC client would bring @actions/http-client
+    // and undici into every entry, evaluated before the first line (about
+    // 35 ms and 10 MiB); patches/ marks @actions/core side-effect free so
+    // ncc leaves it out. Each body loads its HTTP client when it needs one.
+    const map = JSON.parse(
+      fs.readFileSync(
+        path.join(root, 'actions', name, 'dist', 'index.js.map'),
+        'utf8'
+      )
+    ) as { sources: string[] }
+    const packages = new Set(
+      map.sources.flatMap(
+        (source) =>
+          /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.slice(1) ?? []
+      )
+    )
+    expect(packages).toContain('@actions/core')
+    expect(packages).not.toContain('@actions/http-client')
+    expect(packages).not.toContain('undici')
+  })
+
   it('exits 1 naming the missing input when run with no inputs', () => {
     const result = runBundle(name)
     expect(result.status).toBe(1)

@@ -18,11 +18,11 @@ var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(4379);
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 7 modules
-var core = __webpack_require__(2322);
-// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 10 modules
-var src = __webpack_require__(3572);
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 3 modules
+var core = __webpack_require__(8735);
+// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 11 modules
+var src = __webpack_require__(6277);
 // EXTERNAL MODULE: ./src/constants.ts
 var constants = __webpack_require__(1731);
 // EXTERNAL MODULE: external "node:crypto"
@@ -576,7 +576,7 @@ function readPayload(env) {
             : {};
     }
     catch (error) {
-        core.debug(`The event payload could not be read: ${(0,src/* errorMessage */.gJ)(error)}`);
+        core/* debug */.Yz(`The event payload could not be read: ${(0,src/* errorMessage */.gJ)(error)}`);
         return {};
     }
 }
@@ -632,9 +632,9 @@ async function updatePullRequestComment(inputs, report, env = process.env) {
     if ('skip' in target) {
         const line = `No coverage comment: ${target.skip}.`;
         if (target.quiet)
-            core.debug(line);
+            core/* debug */.Yz(line);
         else
-            core.info(line);
+            core/* info */.pq(line);
         return { action: 'skipped', reason: target.skip };
     }
     const { owner, repo, number } = target;
@@ -646,7 +646,7 @@ async function updatePullRequestComment(inputs, report, env = process.env) {
             sha: target.sha
         });
         const marker = commentMarker(report.project);
-        const { getOctokit } = await __webpack_require__.e(/* import() */ 329).then(__webpack_require__.bind(__webpack_require__, 1329));
+        const { getOctokit } = await Promise.all(/* import() */[__webpack_require__.e(31), __webpack_require__.e(329)]).then(__webpack_require__.bind(__webpack_require__, 1329));
         const octokit = getOctokit(inputs.token, {
             baseUrl: env['GITHUB_API_URL'] || 'https://api.github.com'
         });
@@ -663,7 +663,7 @@ async function updatePullRequestComment(inputs, report, env = process.env) {
                 break;
         }
         if (existing?.body === body) {
-            core.info(`Coverage comment unchanged: ${existing.html_url}`);
+            core/* info */.pq(`Coverage comment unchanged: ${existing.html_url}`);
             return { action: 'unchanged', id: existing.id, url: existing.html_url };
         }
         if (existing) {
@@ -673,7 +673,7 @@ async function updatePullRequestComment(inputs, report, env = process.env) {
                 comment_id: existing.id,
                 body
             });
-            core.info(`Coverage comment updated: ${data.html_url}`);
+            core/* info */.pq(`Coverage comment updated: ${data.html_url}`);
             return { action: 'updated', id: data.id, url: data.html_url };
         }
         const { data } = await octokit.rest.issues.createComment({
@@ -682,7 +682,7 @@ async function updatePullRequestComment(inputs, report, env = process.env) {
             issue_number: number,
             body
         });
-        core.info(`Coverage comment added: ${data.html_url}`);
+        core/* info */.pq(`Coverage comment added: ${data.html_url}`);
         return { action: 'created', id: data.id, url: data.html_url };
     }
     catch (error) {
@@ -690,10 +690,10 @@ async function updatePullRequestComment(inputs, report, env = process.env) {
         const rateLimited = response?.headers?.['x-ratelimit-remaining'] === '0';
         const reason = ((0,src/* scrub */._I)((0,src/* errorMessage */.gJ)(error)).split('\n')[0] ?? '').slice(0, 300);
         if ((status === 403 && !rateLimited) || status === 404) {
-            core.info(`No coverage comment on ${where}: GitHub answered ${status} (${reason}); the token needs \`pull-requests: write\`.`);
+            core/* info */.pq(`No coverage comment on ${where}: GitHub answered ${status} (${reason}); the token needs \`pull-requests: write\`.`);
             return { action: 'skipped', reason: `GitHub answered ${status}` };
         }
-        core.warning(`The coverage comment on ${where} could not be written: ${reason}. The tests' result is not affected.`);
+        core/* warning */.$e(`The coverage comment on ${where} could not be written: ${reason}. The tests' result is not affected.`);
         return { action: 'failed', reason };
     }
 }
@@ -824,8 +824,8 @@ let loaded;
 function cacheService() {
     if (!serviceConfigured())
         return Promise.resolve(undefined);
-    loaded ??= __webpack_require__.e(/* import() */ 937).then(__webpack_require__.bind(__webpack_require__, 3937)).then((module) => (module.isFeatureAvailable() ? module : undefined), (error) => {
-        core.warning(`The GitHub cache client could not be loaded: ${(0,src/* errorMessage */.gJ)(error)}`);
+    loaded ??= Promise.all(/* import() */[__webpack_require__.e(31), __webpack_require__.e(292)]).then(__webpack_require__.bind(__webpack_require__, 8292)).then((module) => (module.isFeatureAvailable() ? module : undefined), (error) => {
+        core/* warning */.$e(`The GitHub cache client could not be loaded: ${(0,src/* errorMessage */.gJ)(error)}`);
         return undefined;
     });
     return loaded;
@@ -862,7 +862,7 @@ async function restoreFromGitHub(cache, parent, name, key) {
         return hit === key;
     }
     catch (error) {
-        core.warning(`The GitHub cache could not be read (key ${key}): ${(0,src/* errorMessage */.gJ)(error)}`);
+        core/* warning */.$e(`The GitHub cache could not be read (key ${key}): ${(0,src/* errorMessage */.gJ)(error)}`);
         return false;
     }
 }
@@ -873,14 +873,14 @@ async function saveToGitHub(cache, dir, key) {
         id = await inDirectory(external_node_path_.dirname(dir), () => cache.saveCache([external_node_path_.basename(dir)], key));
     }
     catch (error) {
-        core.warning(`The environment could not be saved to the GitHub cache (key ${key}): ${(0,src/* errorMessage */.gJ)(error)}`);
+        core/* warning */.$e(`The environment could not be saved to the GitHub cache (key ${key}): ${(0,src/* errorMessage */.gJ)(error)}`);
         return false;
     }
     if (id === -1) {
-        core.warning(`The environment was not saved to the GitHub cache (key ${key}; see above why). The next run builds it again unless another job saved it.`);
+        core/* warning */.$e(`The environment was not saved to the GitHub cache (key ${key}; see above why). The next run builds it again unless another job saved it.`);
         return false;
     }
-    core.info(`Saved the environment to the GitHub cache (key ${key}).`);
+    core/* info */.pq(`Saved the environment to the GitHub cache (key ${key}).`);
     return true;
 }
 
@@ -1342,7 +1342,7 @@ async function restoreRemote(cache, cacheDir, key, remoteKey) {
             return false;
         const restored = external_node_path_.join(staging, key);
         if (!external_node_fs_.existsSync(external_node_path_.join(restored, COMPLETE))) {
-            core.warning(`The GitHub cache entry ${remoteKey} is not a complete environment; building it again.`);
+            core/* warning */.$e(`The GitHub cache entry ${remoteKey} is not a complete environment; building it again.`);
             return false;
         }
         const dir = external_node_path_.join(venvs, key);
@@ -1352,7 +1352,7 @@ async function restoreRemote(cache, cacheDir, key, remoteKey) {
             (await (0,src/* exec */.m0)(venvPython(restored), ['-c', 'import sys'], { silent: true }))
                 .exitCode === 0;
         if (!runs) {
-            core.warning(`The environment restored from the GitHub cache (key ${remoteKey}) does not run here (its base Python is elsewhere?); building it again.`);
+            core/* warning */.$e(`The environment restored from the GitHub cache (key ${remoteKey}) does not run here (its base Python is elsewhere?); building it again.`);
             return false;
         }
         moveIntoPlace(restored, dir);
@@ -1380,24 +1380,24 @@ async function prepareEnvironment(options) {
         key
     });
     if (usable(dir)) {
-        core.info(`Reusing the cached environment ${dir} (key ${key}).`);
+        core/* info */.pq(`Reusing the cached environment ${dir} (key ${key}).`);
         return found('local');
     }
     if (external_node_fs_.existsSync(dir)) {
-        core.warning(`The cached environment ${dir} does not run any more; building it again.`);
+        core/* warning */.$e(`The cached environment ${dir} does not run any more; building it again.`);
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
     }
     const cache = await cacheService();
     const remoteKey = githubCacheKey(key);
     if (cache && (await restoreRemote(cache, cacheDir, key, remoteKey))) {
-        core.info(`Restored the environment from the GitHub cache (key ${remoteKey}) to ${dir}.`);
+        core/* info */.pq(`Restored the environment from the GitHub cache (key ${remoteKey}) to ${dir}.`);
         return found('github');
     }
     const installer = await options.installer();
     external_node_fs_.mkdirSync(external_node_path_.join(cacheDir, 'venvs'), { recursive: true });
     const building = external_node_fs_.mkdtempSync(external_node_path_.join(cacheDir, 'venvs', `.${key}-`));
     try {
-        core.info(`Building the environment with Python ${base.version} and ${installer.name} (key ${key}).`);
+        core/* info */.pq(`Building the environment with Python ${base.version} and ${installer.name} (key ${key}).`);
         await installer.createVenv(base.executable ?? base.command, building);
         await installer.install(venvPython(building), options.requirementFiles);
         external_node_fs_.writeFileSync(external_node_path_.join(building, COMPLETE), `${key}\n`);
@@ -1671,7 +1671,7 @@ async function prepare(inputs, project, workDir) {
         ...new Set([pyproject, pipfile, ...inputs.requirements].filter((f) => !f.endsWith('.txt') && external_node_fs_.existsSync(f)))
     ];
     const base = await inspectPython(interpreter, workDir, tomlFiles);
-    core.info(`Python ${base.version} (${base.executable ?? interpreter})`);
+    core/* info */.pq(`Python ${base.version} (${base.executable ?? interpreter})`);
     const toml = (file) => {
         const entry = base.toml[file];
         if (entry?.error) {
@@ -1690,15 +1690,15 @@ async function prepare(inputs, project, workDir) {
         const lines = external_node_path_.basename(file) === 'Pipfile'
             ? pipfileRequirements(data)
             : pyprojectRequirements(data);
-        core.info(`${external_node_path_.relative(inputs.workspace, file)}: ${lines.length} requirement(s)`);
+        core/* info */.pq(`${external_node_path_.relative(inputs.workspace, file)}: ${lines.length} requirement(s)`);
         translated.push(...lines);
     }
     const read = readRequirementFiles(textFiles);
     for (const file of read.files) {
-        core.info(`${external_node_path_.relative(inputs.workspace, file)} (${encodingOf(external_node_fs_.readFileSync(file))})`);
+        core/* info */.pq(`${external_node_path_.relative(inputs.workspace, file)} (${encodingOf(external_node_fs_.readFileSync(file))})`);
     }
     if (sources.length === 0) {
-        core.warning('No requirements found (requirements*.txt, pyproject.toml dependencies or Pipfile); only the tools ci-test needs are installed. Give `requirements` to say which files to install.');
+        core/* warning */.$e('No requirements found (requirements*.txt, pyproject.toml dependencies or Pipfile); only the tools ci-test needs are installed. Give `requirements` to say which files to install.');
     }
     const names = new Set([...read.lines, ...translated].map(requirementName).filter(Boolean));
     const runner = inputs.testRunner === 'auto'
@@ -1713,7 +1713,7 @@ async function prepare(inputs, project, workDir) {
         tools.push('pytest', 'pytest-django');
     const missingTools = tools.filter((t) => !names.has(t));
     if (missingTools.length > 0) {
-        core.info(`Adding what the project does not require itself: ${missingTools.join(', ')}`);
+        core/* info */.pq(`Adding what the project does not require itself: ${missingTools.join(', ')}`);
     }
     const generatedLines = [...translated, ...missingTools];
     const files = [...textFiles];
@@ -2122,14 +2122,14 @@ function reportPaths(workDir) {
     };
 }
 function showOutput(title, output) {
-    core.startGroup(title);
+    core/* startGroup */.Oh(title);
     if (output.trim())
-        core.info(output.replace(/\n$/, ''));
-    core.endGroup();
+        core/* info */.pq(output.replace(/\n$/, ''));
+    core/* endGroup */.N4();
 }
 async function main(given) {
     // The entry reads the inputs before loading this module, and passes them.
-    const inputs = given ?? (await core.group('Inputs', () => Promise.resolve((0,input_helper/* getInputs */.G)())));
+    const inputs = given ?? (await core/* group */.Os('Inputs', () => Promise.resolve((0,input_helper/* getInputs */.G)())));
     const commentInputs = getCommentInputs();
     const workDir = workDirectory();
     external_node_fs_.mkdirSync(workDir, { recursive: true });
@@ -2138,7 +2138,7 @@ async function main(given) {
     const projectName = external_node_path_.relative(inputs.workspace, inputs.workingDirectory) || '.';
     let prepared;
     try {
-        prepared = await core.group('Python environment', () => prepare(inputs, project, workDir));
+        prepared = await core/* group */.Os('Python environment', () => prepare(inputs, project, workDir));
     }
     catch (error) {
         await (0,src/* writeSummary */.Sy)('## ci-test: failed', `The Python environment of \`${projectName}\` could not be built: ${(0,src/* errorMessage */.gJ)(error)}`);
@@ -2149,7 +2149,7 @@ async function main(given) {
         throw error;
     }
     const { environment, runner } = prepared;
-    core.setOutput(constants/* Outputs */.tY.PythonVersion, environment.version);
+    core/* setOutput */.uH(constants/* Outputs */.tY.PythonVersion, environment.version);
     const env = { ...inputs.env };
     if (inputs.djangoSettings)
         env['DJANGO_SETTINGS_MODULE'] = inputs.djangoSettings;
@@ -2179,7 +2179,7 @@ async function main(given) {
     const migrationsRun = inputs.migrationsCheck
         ? beside(() => runMigrationsCheck({ python, projectDir, env }))
         : undefined;
-    const tests = await core.group(`Tests (${runner}, under coverage)`, () => runTests({
+    const tests = await core/* group */.Os(`Tests (${runner}, under coverage)`, () => runTests({
         python,
         projectDir,
         workDir,
@@ -2203,14 +2203,14 @@ async function main(given) {
         deploy,
         migrations
     });
-    core.setOutput(constants/* Outputs */.tY.Tests, tests.counts.tests);
-    core.setOutput(constants/* Outputs */.tY.Failures, tests.counts.failures);
-    core.setOutput(constants/* Outputs */.tY.Errors, tests.counts.errors);
-    core.setOutput(constants/* Outputs */.tY.Skipped, tests.counts.skipped);
-    core.setOutput(constants/* Outputs */.tY.Coverage, tests.coverage?.display ?? '');
-    core.setOutput(constants/* Outputs */.tY.LintErrors, lint?.findings.length ?? 0);
-    core.setOutput(constants/* Outputs */.tY.JunitFile, external_node_fs_.existsSync(reports.junit) ? reports.junit : '');
-    core.setOutput(constants/* Outputs */.tY.CoverageFile, external_node_fs_.existsSync(reports.coverageJson) ? reports.coverageJson : '');
+    core/* setOutput */.uH(constants/* Outputs */.tY.Tests, tests.counts.tests);
+    core/* setOutput */.uH(constants/* Outputs */.tY.Failures, tests.counts.failures);
+    core/* setOutput */.uH(constants/* Outputs */.tY.Errors, tests.counts.errors);
+    core/* setOutput */.uH(constants/* Outputs */.tY.Skipped, tests.counts.skipped);
+    core/* setOutput */.uH(constants/* Outputs */.tY.Coverage, tests.coverage?.display ?? '');
+    core/* setOutput */.uH(constants/* Outputs */.tY.LintErrors, lint?.findings.length ?? 0);
+    core/* setOutput */.uH(constants/* Outputs */.tY.JunitFile, external_node_fs_.existsSync(reports.junit) ? reports.junit : '');
+    core/* setOutput */.uH(constants/* Outputs */.tY.CoverageFile, external_node_fs_.existsSync(reports.coverageJson) ? reports.coverageJson : '');
     await (0,src/* writeSummary */.Sy)(summaryMarkdown({
         project: projectName,
         pythonVersion: environment.version,
@@ -2238,10 +2238,10 @@ async function main(given) {
         reasons
     });
     if (reasons.length > 0) {
-        core.setFailed(`ci-test failed: ${reasons.join('; ')}.`);
+        core/* setFailed */.C1(`ci-test failed: ${reasons.join('; ')}.`);
     }
     else {
-        core.info(`ci-test passed: ${tests.counts.tests} tests, coverage ${tests.coverage?.display ?? '?'}%.`);
+        core/* info */.pq(`ci-test passed: ${tests.counts.tests} tests, coverage ${tests.coverage?.display ?? '?'}%.`);
     }
 }
 

@@ -14,13 +14,13 @@ export const modules = {
 /* harmony export */   y5: () => (/* binding */ createLogin)
 /* harmony export */ });
 /* unused harmony export LOGIN_STATE */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4379);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8604);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(106);
 /**
  * Where the registry login lives from the main step to the post step: a
  * private directory under `RUNNER_TEMP` holding podman's auth file or
@@ -125,7 +125,7 @@ function logoutArgs(login) {
 
 /***/ }),
 
-/***/ 1208:
+/***/ 208:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -135,15 +135,15 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
+var external_node_fs_ = __webpack_require__(24);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
+var external_node_os_ = __webpack_require__(161);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(4379);
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 11 modules
-var core = __webpack_require__(8604);
-// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 10 modules
-var src = __webpack_require__(3572);
+var external_node_path_ = __webpack_require__(760);
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 4 modules
+var core = __webpack_require__(106);
+// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 16 modules
+var src = __webpack_require__(75);
 ;// CONCATENATED MODULE: ./src/build.ts
 /**
  * Builds the image once, tagged with every final name, and reads back what
@@ -347,7 +347,7 @@ async function buildImage(engine, run, spec) {
 }
 
 // EXTERNAL MODULE: ./src/constants.ts
-var constants = __webpack_require__(1731);
+var constants = __webpack_require__(731);
 ;// CONCATENATED MODULE: ./src/dockerhub.ts
 /**
  * The repository description on Docker Hub, through its web API (not the
@@ -686,7 +686,7 @@ function isDefaultBranch(context) {
 }
 
 // EXTERNAL MODULE: ./src/input-helper.ts
-var input_helper = __webpack_require__(5367);
+var input_helper = __webpack_require__(367);
 ;// CONCATENATED MODULE: ./src/labels.ts
 const OCI = 'org.opencontainers.image';
 function ociLabels(context, version, extra, now = new Date()) {
@@ -905,9 +905,9 @@ async function registryDigest(registry, repository, tag, credentials) {
 }
 
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
+var external_node_crypto_ = __webpack_require__(598);
 // EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(7030);
+var external_node_net_ = __webpack_require__(30);
 ;// CONCATENATED MODULE: ./src/smoke.ts
 /**
  * The smoke test: run the built image on this machine and wait until it

@@ -14,13 +14,13 @@ export const modules = {
 /* harmony export */   y5: () => (/* binding */ createLogin)
 /* harmony export */ });
 /* unused harmony export LOGIN_STATE */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4379);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8604);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(106);
 /**
  * Where the registry login lives from the main step to the post step: a
  * private directory under `RUNNER_TEMP` holding podman's auth file or
@@ -125,17 +125,17 @@ function logoutArgs(login) {
 
 /***/ }),
 
-/***/ 4550:
+/***/ 550:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   post: () => (/* binding */ post)
 /* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8604);
-/* harmony import */ var _shipyard_action_kit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3572);
-/* harmony import */ var _login_store_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(103);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(106);
+/* harmony import */ var _shipyard_action_kit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(75);
+/* harmony import */ var _login_store_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(103);
 /**
  * docker-publish's post step (`post-if: always()`): logs out of the registry
  * the main step logged in to and removes the private directory that held
@@ -146,26 +146,26 @@ function logoutArgs(login) {
 
 
 
-async function post(run = _shipyard_action_kit__WEBPACK_IMPORTED_MODULE_2__/* .exec */ .m0) {
-    const login = (0,_login_store_js__WEBPACK_IMPORTED_MODULE_3__/* .savedLogin */ .Hp)();
+async function post(run = _shipyard_action_kit__WEBPACK_IMPORTED_MODULE_1__/* .exec */ .m0) {
+    const login = (0,_login_store_js__WEBPACK_IMPORTED_MODULE_2__/* .savedLogin */ .Hp)();
     if (!login) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz('No registry login to undo: the main step did not log in.');
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .debug */ .Yz('No registry login to undo: the main step did not log in.');
         return;
     }
     try {
         if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(login.dir)) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`The login to ${login.registry} is already gone.`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .debug */ .Yz(`The login to ${login.registry} is already gone.`);
             return;
         }
-        const result = await run(login.command, (0,_login_store_js__WEBPACK_IMPORTED_MODULE_3__/* .logoutArgs */ .m9)(login), {
+        const result = await run(login.command, (0,_login_store_js__WEBPACK_IMPORTED_MODULE_2__/* .logoutArgs */ .m9)(login), {
             silent: true,
-            env: (0,_login_store_js__WEBPACK_IMPORTED_MODULE_3__/* .loginEnv */ .FG)(login)
+            env: (0,_login_store_js__WEBPACK_IMPORTED_MODULE_2__/* .loginEnv */ .FG)(login)
         });
         if (result.exitCode === 0) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Logged out of ${login.registry}.`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Logged out of ${login.registry}.`);
         }
         else {
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`Logging out of ${login.registry} failed (${(0,_shipyard_action_kit__WEBPACK_IMPORTED_MODULE_2__/* .scrub */ ._I)(result.stderr.trim() || `exit code ${result.exitCode}`)}); its credentials are deleted with the login directory all the same.`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .warning */ .$e(`Logging out of ${login.registry} failed (${(0,_shipyard_action_kit__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(result.stderr.trim() || `exit code ${result.exitCode}`)}); its credentials are deleted with the login directory all the same.`);
         }
     }
     finally {

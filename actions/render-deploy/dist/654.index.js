@@ -13,10 +13,10 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DeployFailed, plan
 
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 11 modules
-var core = __webpack_require__(8604);
-// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 10 modules
-var src = __webpack_require__(3572);
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 4 modules
+var core = __webpack_require__(8106);
+// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 14 modules
+var src = __webpack_require__(7468);
 // EXTERNAL MODULE: ./src/constants.ts
 var constants = __webpack_require__(1731);
 ;// CONCATENATED MODULE: ./src/github-deployment.ts

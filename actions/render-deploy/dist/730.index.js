@@ -18781,7 +18781,7 @@ const piDurableIntegration = defineIntegration(_piDurableIntegration);
 var external_node_module_ = __webpack_require__(8995);
 var external_node_module_namespaceObject = /*#__PURE__*/__webpack_require__.t(external_node_module_, 2);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(4379);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __webpack_require__(3136);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/server-utils/build/esm/ai/mastra/constants.js

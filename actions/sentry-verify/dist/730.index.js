@@ -2,7 +2,7 @@ export const id = 730;
 export const ids = [730];
 export const modules = {
 
-/***/ 4730:
+/***/ 730:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -7332,9 +7332,9 @@ function setCurrentClient(client) {
 //# sourceMappingURL=sdk.js.map
 
 // EXTERNAL MODULE: external "node:worker_threads"
-var external_node_worker_threads_ = __webpack_require__(5919);
+var external_node_worker_threads_ = __webpack_require__(919);
 // EXTERNAL MODULE: external "node:diagnostics_channel"
-var external_node_diagnostics_channel_ = __webpack_require__(3053);
+var external_node_diagnostics_channel_ = __webpack_require__(53);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/server-utils/build/esm/utils/runtime.js
 
 
@@ -14482,7 +14482,7 @@ const prismaIntegration = defineIntegration(_prismaIntegration);
 //# sourceMappingURL=index.js.map
 
 // EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __webpack_require__(8474);
+var external_node_events_ = __webpack_require__(474);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/server-utils/build/esm/integrations/tedious.js
 
 
@@ -18782,12 +18782,12 @@ const piDurableIntegration = defineIntegration(_piDurableIntegration);
 //# sourceMappingURL=pi-durable.js.map
 
 // EXTERNAL MODULE: external "node:module"
-var external_node_module_ = __webpack_require__(8995);
+var external_node_module_ = __webpack_require__(995);
 var external_node_module_namespaceObject = /*#__PURE__*/__webpack_require__.t(external_node_module_, 2);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(4379);
+var external_node_path_ = __webpack_require__(760);
 // EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __webpack_require__(3136);
+var external_node_url_ = __webpack_require__(136);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/server-utils/build/esm/ai/mastra/constants.js
 
 
@@ -24521,7 +24521,7 @@ const neonIntegration = defineIntegration(_neonIntegration);
 //# sourceMappingURL=neon.js.map
 
 // EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(7030);
+var external_node_net_ = __webpack_require__(30);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/server-utils/build/esm/integrations/firebase/firestore.js
 
 
@@ -28823,13 +28823,13 @@ function patchWithDefineProperty(consoleObj, level) {
 //# sourceMappingURL=console.js.map
 
 // EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(1421);
+var external_node_child_process_ = __webpack_require__(421);
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
+var external_node_fs_ = __webpack_require__(24);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
+var external_node_os_ = __webpack_require__(161);
 // EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __webpack_require__(7975);
+var external_node_util_ = __webpack_require__(975);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/node/build/esm/integrations/context.js
 
 
@@ -32178,7 +32178,7 @@ NODE_VERSION.minor;
 //# sourceMappingURL=nodeVersion.js.map
 
 // EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __webpack_require__(7067);
+var external_node_http_ = __webpack_require__(67);
 var external_node_http_namespaceObject = /*#__PURE__*/__webpack_require__.t(external_node_http_, 2);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/node/build/esm/integrations/http/SentryHttpInstrumentation.js
 
@@ -32304,7 +32304,7 @@ let cachedDebuggerEnabled;
 async function isDebuggerEnabled() {
   if (cachedDebuggerEnabled === void 0) {
     try {
-      const inspector = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 6592, 19));
+      const inspector = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 592, 19));
       cachedDebuggerEnabled = !!inspector.url();
     } catch {
       cachedDebuggerEnabled = false;
@@ -32378,7 +32378,7 @@ const localVariablesAsyncIntegration = defineIntegration(((integrationOptions = 
     return event;
   }
   async function startInspector() {
-    const inspector = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 6592, 19));
+    const inspector = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 592, 19));
     if (!inspector.url()) {
       inspector.open(0);
     }
@@ -32508,7 +32508,7 @@ function getModulesFromPackageJson() {
 //# sourceMappingURL=modules.js.map
 
 // EXTERNAL MODULE: external "url"
-var external_url_ = __webpack_require__(7016);
+var external_url_ = __webpack_require__(16);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/node/build/esm/utils/outgoingFetchRequest.js
 
 
@@ -32984,7 +32984,7 @@ function _shouldInstrumentSpans(options, clientOptions = {}) {
 //# sourceMappingURL=index.js.map
 
 // EXTERNAL MODULE: external "worker_threads"
-var external_worker_threads_ = __webpack_require__(8167);
+var external_worker_threads_ = __webpack_require__(167);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/node/build/esm/utils/errorhandling.js
 
 
@@ -33411,14 +33411,14 @@ function captureWorkerThreadEvents(worker) {
 //# sourceMappingURL=workerThreads.js.map
 
 // EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __webpack_require__(4708);
+var external_node_https_ = __webpack_require__(708);
 var external_node_https_namespaceObject = /*#__PURE__*/__webpack_require__.t(external_node_https_, 2);
 // EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __webpack_require__(7075);
+var external_node_stream_ = __webpack_require__(456);
 // EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __webpack_require__(8522);
+var external_node_zlib_ = __webpack_require__(522);
 // EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __webpack_require__(1692);
+var external_node_tls_ = __webpack_require__(692);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/node/build/esm/proxy/base.js
 
 
@@ -34909,7 +34909,7 @@ let TraceFlags = /* @__PURE__ */ function(TraceFlags) {
 
 //# sourceMappingURL=trace_flags.mjs.map
 // EXTERNAL MODULE: external "node:async_hooks"
-var external_node_async_hooks_ = __webpack_require__(6698);
+var external_node_async_hooks_ = __webpack_require__(698);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/opentelemetry/build/esm/index.js
 
 
@@ -35516,7 +35516,7 @@ function registerPrepareSpanScope(client) {
 //# sourceMappingURL=index.js.map
 
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
+var external_node_crypto_ = __webpack_require__(598);
 ;// CONCATENATED MODULE: ../../node_modules/@sentry/server-utils/build/esm/orchestrion/config/flue.js
 
 

@@ -2,7 +2,7 @@ export const id = 97;
 export const ids = [97];
 export const modules = {
 
-/***/ 9097:
+/***/ 97:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -13,10 +13,10 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: plan, timeoutMessage
 
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 11 modules
-var core = __webpack_require__(8604);
-// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 10 modules
-var src = __webpack_require__(3572);
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 4 modules
+var core = __webpack_require__(106);
+// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 16 modules
+var src = __webpack_require__(75);
 ;// CONCATENATED MODULE: ./src/sentry-client.ts
 /**
  * Sentry's web API (`<sentry-url>/api/0/`) as sentry-verify uses it, on the
@@ -561,9 +561,9 @@ async function checkDsnProject(client, org, project, dsn) {
 }
 
 // EXTERNAL MODULE: ./src/constants.ts
-var constants = __webpack_require__(1731);
+var constants = __webpack_require__(731);
 // EXTERNAL MODULE: ./src/input-helper.ts
-var input_helper = __webpack_require__(5367);
+var input_helper = __webpack_require__(367);
 ;// CONCATENATED MODULE: ./src/release.ts
 /**
  * The release and its deploy, over Sentry's web API (no sentry-cli, no
@@ -727,7 +727,7 @@ function renderSummary(report) {
 }
 
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
+var external_node_crypto_ = __webpack_require__(598);
 ;// CONCATENATED MODULE: ./src/synthetic.ts
 /**
  * The action's own event: one message sent with the app's DSN through the
@@ -768,7 +768,7 @@ async function sendSynthetic(options) {
     let problem = '';
     try {
         // Destructured, so that the bundler keeps only what is used of it.
-        const { NodeClient, Scope, defaultStackParser, makeNodeTransport } = await __webpack_require__.e(/* import() */ 730).then(__webpack_require__.bind(__webpack_require__, 4730));
+        const { NodeClient, Scope, defaultStackParser, makeNodeTransport } = await __webpack_require__.e(/* import() */ 730).then(__webpack_require__.bind(__webpack_require__, 730));
         const client = new NodeClient({
             dsn: dsn.dsn,
             release: options.release,

@@ -2,7 +2,7 @@ export const id = 659;
 export const ids = [659];
 export const modules = {
 
-/***/ 3659:
+/***/ 659:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -12,15 +12,15 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
+var external_node_fs_ = __webpack_require__(24);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(4379);
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 11 modules
-var core = __webpack_require__(8604);
-// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 10 modules
-var src = __webpack_require__(3572);
+var external_node_path_ = __webpack_require__(760);
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 4 modules
+var core = __webpack_require__(106);
+// EXTERNAL MODULE: ../../packages/action-kit/src/index.ts + 17 modules
+var src = __webpack_require__(803);
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
+var external_node_crypto_ = __webpack_require__(598);
 ;// CONCATENATED MODULE: ./src/apidoc.ts
 /**
  * sphinx-apidoc over the chosen sources. Exclusion patterns are made absolute
@@ -127,7 +127,7 @@ function planApidoc(request) {
         ? [request.sourceDir]
         : projectPackages(request.workspace, request.docsDir);
     if (sources.length === 0) {
-        core.info('No source-dir and no Python package at the top of the project: sphinx-apidoc has nothing to document.');
+        core/* info */.pq('No source-dir and no Python package at the top of the project: sphinx-apidoc has nothing to document.');
         return { result: { sources, modules: [], files: [], reused: false } };
     }
     const where = `${sources.map((s) => external_node_path_.relative(request.workspace, s) || '.').join(', ')} into ${external_node_path_.relative(request.workspace, request.output)}`;
@@ -135,7 +135,7 @@ function planApidoc(request) {
     const state = stateFile(request.docsDir);
     const last = lastRun(state);
     if (last?.key === key && last.files.every((f) => (0,src/* isFile */.fo)(f))) {
-        core.info(`sphinx-apidoc: nothing changed in ${where} since the last run; its ${last.files.length} file(s) are kept.`);
+        core/* info */.pq(`sphinx-apidoc: nothing changed in ${where} since the last run; its ${last.files.length} file(s) are kept.`);
         return {
             result: {
                 sources,
@@ -151,7 +151,7 @@ function planApidoc(request) {
     for (const file of last?.files ?? [])
         external_node_fs_.rmSync(file, { force: true });
     external_node_fs_.mkdirSync(request.output, { recursive: true });
-    core.info(`sphinx-apidoc: documenting ${where}`);
+    core/* info */.pq(`sphinx-apidoc: documenting ${where}`);
     const finish = (stdout) => {
         const written = new Set(createdFiles(stdout, request.workspace));
         // With --quiet sphinx-apidoc names nothing: count what the directory holds.
@@ -167,7 +167,7 @@ function planApidoc(request) {
         }
         const files = [...written].filter((file) => (0,src/* isFile */.fo)(file)).sort();
         const modules = automodules(files);
-        core.info(`sphinx-apidoc documented ${modules.length} module(s) from ${where}`);
+        core/* info */.pq(`sphinx-apidoc documented ${modules.length} module(s) from ${where}`);
         external_node_fs_.mkdirSync(external_node_path_.dirname(state), { recursive: true });
         const record = { key, files, modules };
         external_node_fs_.writeFileSync(state, JSON.stringify(record));
@@ -265,7 +265,7 @@ function bootstrapProject(request) {
 }
 
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
+var external_node_os_ = __webpack_require__(161);
 ;// CONCATENATED MODULE: ./src/warnings.ts
 /**
  * Sphinx's warnings file (`-w`), read back into findings with a place in the
@@ -640,7 +640,7 @@ async function runBuild(request) {
     const fingerprint = pythonFingerprint(request.workspace);
     const stale = staleEnvironment(doctreeDir, fingerprint);
     if (stale) {
-        core.info(`Reading every document again (-E): ${stale}.`);
+        core/* info */.pq(`Reading every document again (-E): ${stale}.`);
         args.push('-E');
     }
     args.push(request.docsDir, outDir);
@@ -729,9 +729,9 @@ async function runLinkcheck(request) {
 }
 
 // EXTERNAL MODULE: ./src/constants.ts
-var constants = __webpack_require__(1731);
+var constants = __webpack_require__(731);
 // EXTERNAL MODULE: ./src/input-helper.ts
-var input_helper = __webpack_require__(5367);
+var input_helper = __webpack_require__(367);
 ;// CONCATENATED MODULE: ./src/python-env.ts
 /**
  * The Python environment Sphinx runs in. An interpreter that is already a
@@ -824,7 +824,7 @@ async function pipInstall(python, requirements, workspace) {
         args.push('sphinx');
     for (const file of requirements)
         args.push('-r', file);
-    core.info(`pip's download cache: ${process.env['PIP_CACHE_DIR'] || "pip's default (~/.cache/pip on Linux)"}`);
+    core/* info */.pq(`pip's download cache: ${process.env['PIP_CACHE_DIR'] || "pip's default (~/.cache/pip on Linux)"}`);
     const result = await (0,src/* exec */.m0)(python, args, { cwd: workspace });
     if (result.exitCode !== 0) {
         const what = requirements.length > 0
@@ -846,7 +846,7 @@ async function prepareEnvironment(request) {
     const requirements = docsRequirements(request.requirements, request.workspace, request.docsDir);
     if (probed.venv) {
         if (probed.sphinx) {
-            core.info(`Using the virtual environment of ${interpreter} as it is (Python ${probed.version}, Sphinx ${probed.sphinx}); nothing installed.`);
+            core/* info */.pq(`Using the virtual environment of ${interpreter} as it is (Python ${probed.version}, Sphinx ${probed.sphinx}); nothing installed.`);
             return {
                 python: interpreter,
                 sphinxVersion: probed.sphinx,
@@ -856,7 +856,7 @@ async function prepareEnvironment(request) {
                 requirements: []
             };
         }
-        core.info(`${interpreter} is a virtual environment without Sphinx: installing the docs requirements into it.`);
+        core/* info */.pq(`${interpreter} is a virtual environment without Sphinx: installing the docs requirements into it.`);
         await pipInstall(interpreter, requirements, request.workspace);
         return {
             python: interpreter,
@@ -871,7 +871,7 @@ async function prepareEnvironment(request) {
     const dir = external_node_path_.join(root, `venv-${environmentKey(probed, requirements, request.workspace)}`);
     const python = venvPython(dir);
     if ((0,src/* isFile */.fo)(external_node_path_.join(dir, READY_STAMP)) && (0,src/* isFile */.fo)(python)) {
-        core.info(`Reusing the docs environment ${dir} (same interpreter and requirements).`);
+        core/* info */.pq(`Reusing the docs environment ${dir} (same interpreter and requirements).`);
         return {
             python,
             sphinxVersion: await sphinxVersionOf(python),
@@ -883,7 +883,7 @@ async function prepareEnvironment(request) {
     }
     external_node_fs_.rmSync(dir, { recursive: true, force: true });
     external_node_fs_.mkdirSync(root, { recursive: true });
-    core.info(`Creating the docs environment ${dir} with Python ${probed.version}`);
+    core/* info */.pq(`Creating the docs environment ${dir} with Python ${probed.version}`);
     const venv = await (0,src/* exec */.m0)(interpreter, ['-m', 'venv', dir]);
     if (venv.exitCode !== 0) {
         throw new Error(`${interpreter} -m venv failed (exit code ${venv.exitCode}): ${venv.stderr.trim().slice(-500)}`);
@@ -1015,7 +1015,7 @@ class ReadTheDocsClient {
             const code = b.state?.code ?? 'unknown';
             if (states[states.length - 1] !== code) {
                 states.push(code);
-                core.info(`Read the Docs build ${b.id}: ${code}`);
+                core/* info */.pq(`Read the Docs build ${b.id}: ${code}`);
             }
         };
         seen(build);
@@ -1028,7 +1028,7 @@ class ReadTheDocsClient {
             durationS: build.duration ?? undefined,
             failedCommand: status === 'failure' ? failedCommand(build) : undefined
         });
-        core.info(`Read the Docs build ${build.id} triggered: ${this.buildUrl(build)}`);
+        core/* info */.pq(`Read the Docs build ${build.id} triggered: ${this.buildUrl(build)}`);
         if (!wait)
             return outcome('triggered');
         let pause = this.options.pollMs;
@@ -1192,10 +1192,10 @@ function sphinxEnv(inputs, importRoots) {
 }
 async function main(given) {
     // The entry reads the inputs before loading this module, and passes them.
-    const inputs = given ?? (await core.group('Inputs', () => Promise.resolve((0,input_helper/* getInputs */.G)())));
+    const inputs = given ?? (await core/* group */.Os('Inputs', () => Promise.resolve((0,input_helper/* getInputs */.G)())));
     const { workspace } = inputs;
     const relative = (file) => workspaceRelative(workspace, file) ?? file;
-    const environment = await core.group('Python environment', () => prepareEnvironment({
+    const environment = await core/* group */.Os('Python environment', () => prepareEnvironment({
         python: inputs.python,
         requirements: inputs.requirements,
         workspace,
@@ -1215,7 +1215,7 @@ async function main(given) {
             sourceDir: importRoots[0],
             apidocOutput: packages.length > 0 ? inputs.apidocOutput : undefined
         }).files;
-        core.notice(`There was no conf.py in ${relative(inputs.docsDir)}: generated a minimal Sphinx project (${bootstrapped.map(relative).join(', ')}) and built it. Commit it to keep it.`, { title: 'Sphinx project generated' });
+        core/* notice */.lm(`There was no conf.py in ${relative(inputs.docsDir)}: generated a minimal Sphinx project (${bootstrapped.map(relative).join(', ')}) and built it. Commit it to keep it.`, { title: 'Sphinx project generated' });
     }
     const plan = planApidoc({
         workspace,
@@ -1239,7 +1239,7 @@ async function main(given) {
     const title = 'runs' in plan
         ? `sphinx-apidoc, then sphinx-build -b ${inputs.builder}`
         : `sphinx-build -b ${inputs.builder}`;
-    const build = await core.group(title, () => runBuild({
+    const build = await core/* group */.Os(title, () => runBuild({
         ...buildRequest,
         apidocRuns: 'runs' in plan ? plan.runs : []
     }));
@@ -1259,7 +1259,7 @@ async function main(given) {
     let linkcheck;
     if (inputs.linkcheck !== 'off' && !failed) {
         const strict = inputs.linkcheck === 'fail';
-        const result = await core.group('sphinx-build -b linkcheck', () => runLinkcheck(buildRequest));
+        const result = await core/* group */.Os('sphinx-build -b linkcheck', () => runLinkcheck(buildRequest));
         linkcheck = { ...result, strict };
         for (const link of result.broken) {
             annotator.add({
@@ -1272,19 +1272,19 @@ async function main(given) {
         }
     }
     const linksFailed = (linkcheck?.strict ?? false) && linkcheck.broken.length > 0;
-    core.setOutput(constants/* Outputs */.tY.HtmlDir, build.outDir);
-    core.setOutput(constants/* Outputs */.tY.Warnings, String(build.warnings.length));
-    core.setOutput(constants/* Outputs */.tY.Pages, String(build.pages));
-    core.setOutput(constants/* Outputs */.tY.ModulesDocumented, String(apidoc.modules.length));
+    core/* setOutput */.uH(constants/* Outputs */.tY.HtmlDir, build.outDir);
+    core/* setOutput */.uH(constants/* Outputs */.tY.Warnings, String(build.warnings.length));
+    core/* setOutput */.uH(constants/* Outputs */.tY.Pages, String(build.pages));
+    core/* setOutput */.uH(constants/* Outputs */.tY.ModulesDocumented, String(apidoc.modules.length));
     const index = external_node_path_.join(build.outDir, 'index.html');
     if (!failed && external_node_fs_.existsSync(index)) {
-        core.info(`The site is in ${relative(build.outDir)}: open ${relative(index)}`);
+        core/* info */.pq(`The site is in ${relative(build.outDir)}: open ${relative(index)}`);
     }
     let rtd;
     let rtdSkipped;
     if (!inputs.readTheDocs) {
         rtdSkipped = 'Not called: no `rtd-project` (and `rtd-token`) given.';
-        core.notice('Read the Docs was not called: rtd-project is empty.', {
+        core/* notice */.lm('Read the Docs was not called: rtd-project is empty.', {
             title: 'Read the Docs skipped'
         });
     }
@@ -1293,10 +1293,10 @@ async function main(given) {
     }
     else {
         const client = new ReadTheDocsClient(inputs.readTheDocs);
-        rtd = await core.group('Read the Docs', () => client.publish());
-        core.setOutput(constants/* Outputs */.tY.RtdBuildId, String(rtd.buildId));
-        core.setOutput(constants/* Outputs */.tY.RtdStatus, rtd.status);
-        core.setOutput(constants/* Outputs */.tY.RtdUrl, rtd.url);
+        rtd = await core/* group */.Os('Read the Docs', () => client.publish());
+        core/* setOutput */.uH(constants/* Outputs */.tY.RtdBuildId, String(rtd.buildId));
+        core/* setOutput */.uH(constants/* Outputs */.tY.RtdStatus, rtd.status);
+        core/* setOutput */.uH(constants/* Outputs */.tY.RtdUrl, rtd.url);
     }
     await (0,src/* writeSummary */.Sy)(summaryMarkdown({
         workspace,

@@ -47,7 +47,16 @@ export class Annotator {
       startColumn: annotation.column,
       endLine: annotation.endLine
     }
-    core[annotation.kind](scrub(annotation.message), properties)
+    // Named calls, not core[kind]: a computed member of the namespace marks
+    // every export of @actions/core used, which keeps its OIDC client (and
+    // undici) in every bundle's entry.
+    const write =
+      annotation.kind === 'error'
+        ? core.error
+        : annotation.kind === 'warning'
+          ? core.warning
+          : core.notice
+    write(scrub(annotation.message), properties)
   }
 
   /** Everything added, shown or not. */
