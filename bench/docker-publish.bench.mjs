@@ -16,23 +16,18 @@
 import { spawnSync } from 'node:child_process'
 import {
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   writeFileSync
 } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { FAST, freePort, median, root, round, writeResults } from './lib.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const root = join(here, '..')
 const bundle = join(root, 'actions', 'docker-publish', 'dist', 'index.js')
 // BENCH_FAST=1 (make test-bench): one round, no warm-up, so the code cannot rot.
-const FAST = process.env.BENCH_FAST === '1'
 const rounds = Number(process.argv[2] ?? (FAST ? 1 : 3))
 const BASE_IMAGE =
   process.env.SHIPYARD_BASE_IMAGE ?? 'localhost/shipyard/python-base:bookworm'
@@ -41,23 +36,6 @@ const TAGS = ['sha-0123456', SHA, 'main', 'latest']
 const SMOKE_ENV = {
   SECRET_KEY: 'bench-smoke-secret-key',
   ALLOWED_HOSTS: 'localhost,127.0.0.1'
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** The environment of `. scripts/containers/env.sh`, without CI variables. */
@@ -325,11 +303,11 @@ const fastestRatio = Math.min(...action) / Math.min(...raw)
 const rows = [
   {
     name: 'action / raw podman script (build + run/wait + push, warm cache, median of per-round ratios)',
-    figure: round(ratio),
+    figure: round(ratio, 3),
     unit: '×',
     target: '≤ 1.05',
     pass: ratio <= 1.05,
-    note: `${rounds} rounds; medians ${round(median(action), 2)} s / ${round(median(raw), 2)} s; fastest of each ${round(Math.min(...action), 2)} s / ${round(Math.min(...raw), 2)} s = ${round(fastestRatio)}×`
+    note: `${rounds} rounds; medians ${round(median(action), 2)} s / ${round(median(raw), 2)} s; fastest of each ${round(Math.min(...action), 2)} s / ${round(Math.min(...raw), 2)} s = ${round(fastestRatio, 3)}×`
   },
   {
     name: 'action, warm cache (median)',
@@ -346,12 +324,4 @@ const rows = [
     pass: true
   }
 ]
-mkdirSync(join(here, 'results'), { recursive: true })
-writeFileSync(
-  join(here, 'results', 'docker-publish.json'),
-  JSON.stringify({ rows }, null, 2)
-)
-for (const row of rows)
-  process.stdout.write(
-    `${row.name}: ${row.figure} ${row.unit} ${row.target} ${row.pass ? 'pass' : 'FAIL'}${row.note ? ` (${row.note})` : ''}\n`
-  )
+writeResults('docker-publish', rows)

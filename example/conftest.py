@@ -20,6 +20,17 @@ class CapturingTransport(Transport):
             self.events.append(event)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hash test passwords with MD5, as Django's testing docs advise.
+
+    The production hasher (PBKDF2) is slow on purpose: each user the admin
+    tests create would cost a quarter of a second. Tests of the hashers
+    themselves would override this; the app has none.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _sentry_disabled():
     """Whatever the environment says, tests never send anything to a real Sentry."""
