@@ -24,5 +24,10 @@ export default {
     '!**/src/index.ts'
   ],
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],
-  testTimeout: 30000
+  testTimeout: 30000,
+  // Two suites at a time, also on two cores: most of a suite's time is spent
+  // waiting on the processes it drives (pip, podman, act, the bundles), so
+  // two workers halve `make test`'s Jest wall time here (1080 s → 587 s) with
+  // every suite passing; Jest's default (cores − 1) ran them one by one.
+  maxWorkers: 2
 }
