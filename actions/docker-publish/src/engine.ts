@@ -243,14 +243,19 @@ export async function createEngine(
   find: Which = which
 ): Promise<EngineSelection> {
   if (choice === 'docker' || choice === 'auto') {
-    const docker = await probeDocker(run, find)
+    // auto asks both at once: when Docker answers, podman's answer is not
+    // used, but a runner without a Docker daemon does not wait for two.
+    const [docker, podmanProbe] = await Promise.all([
+      probeDocker(run, find),
+      choice === 'auto' ? probePodman(run, find) : undefined
+    ])
     if (docker.engine) return { engine: docker.engine, notices: docker.notices }
-    if (choice === 'docker') {
+    if (choice === 'docker' || !podmanProbe) {
       throw new ConfigurationError(
         `engine is docker, but ${docker.reason}. Start Docker, or use engine: podman or auto.`
       )
     }
-    const podman = await probePodman(run, find)
+    const podman = podmanProbe
     if (podman.engine) {
       return {
         engine: podman.engine,
