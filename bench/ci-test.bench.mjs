@@ -15,12 +15,11 @@
 // Figures are medians over ROUNDS rounds (default 3; BENCH_ROUNDS overrides),
 // each round running raw, cold and warm in turn. Writes
 // bench/results/ci-test.json.
-import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { FAST, median, root, round, writeResults } from './lib.mjs'
+import { FAST, median, root, round, timed, writeResults } from './lib.mjs'
 
 const bundle = path.join(root, 'actions', 'ci-test', 'dist', 'index.js')
 // BENCH_FAST=1 (make test-bench): one round, so the code cannot rot.
@@ -62,23 +61,6 @@ function copyExample(workspace) {
   })
 }
 
-function timed(command, args, options) {
-  const started = process.hrtime.bigint()
-  const result = spawnSync(command, args, {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    ...options
-  })
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  if (result.status !== 0) {
-    process.stderr.write(
-      result.stdout.slice(-3000) + result.stderr.slice(-3000)
-    )
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status}`)
-  }
-  return seconds
-}
-
 function raw(tmp) {
   const workspace = fs.mkdtempSync(path.join(tmp, 'raw-'))
   copyExample(workspace)
@@ -87,7 +69,7 @@ function raw(tmp) {
   const script = path.join(workspace, 'raw.sh')
   fs.writeFileSync(script, RAW_SCRIPT)
   const marks = path.join(workspace, 'marks')
-  const seconds = timed('bash', [script], {
+  const ms = timed('bash', [script], {
     env: {
       ...process.env,
       PROJECT: path.join(workspace, 'example'),
@@ -107,7 +89,7 @@ function raw(tmp) {
       .map(([name, time]) => [name, Number(time)])
   )
   return {
-    seconds,
+    seconds: ms / 1000,
     work: at.end - at.installed,
     tests: at.tested - at.tests
   }
@@ -122,7 +104,7 @@ function action(tmp, cacheDir) {
   const summary = path.join(runnerTemp, 'summary')
   fs.writeFileSync(output, '')
   fs.writeFileSync(summary, '')
-  return timed(process.execPath, [bundle], {
+  const ms = timed(process.execPath, [bundle], {
     cwd: workspace,
     env: {
       ...process.env,
@@ -136,6 +118,7 @@ function action(tmp, cacheDir) {
       INPUT_INSTALLER: 'pip'
     }
   })
+  return ms / 1000
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ci-test-'))

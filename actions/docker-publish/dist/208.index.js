@@ -597,16 +597,15 @@ async function createEngine(choice, run = src/* exec */.m0, find = src/* which *
     if (choice === 'docker' || choice === 'auto') {
         // auto asks both at once: when Docker answers, podman's answer is not
         // used, but a runner without a Docker daemon does not wait for two.
-        const [docker, podmanProbe] = await Promise.all([
+        const [docker, podman] = await Promise.all([
             probeDocker(run, find),
             choice === 'auto' ? probePodman(run, find) : undefined
         ]);
         if (docker.engine)
             return { engine: docker.engine, notices: docker.notices };
-        if (choice === 'docker' || !podmanProbe) {
+        if (!podman) {
             throw new src/* ConfigurationError */.j1(`engine is docker, but ${docker.reason}. Start Docker, or use engine: podman or auto.`);
         }
-        const podman = podmanProbe;
         if (podman.engine) {
             return {
                 engine: podman.engine,
