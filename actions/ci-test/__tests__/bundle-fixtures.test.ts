@@ -189,6 +189,64 @@ describe('ci-test on projects shaped like real ones', () => {
     expect(freeze).toBe('django>=5.2,<6\ncoverage[toml]>=7.6,<8\n')
   })
 
+  it("combines coverage.py's parallel data files, the reports begun while the tests' process was still ending", async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: {
+        'requirements.txt': `${DJANGO}\n`,
+        // One data file per process, as projects measuring subprocesses or
+        // pytest-xdist workers configure it.
+        '.coveragerc':
+          '[run]\nparallel = true\nsource = shop\nomit = shop/tests.py\n',
+        // At its exit the test process waits for the JSON report, then says
+        // whether it came: ci-test must not wait for the process's end.
+        'shop/tests.py': `import atexit
+import os
+import time
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+from shop.prices import with_tax
+
+
+def _wait_for_the_reports():
+    report = Path(os.environ["COVERAGE_FILE"]).with_name("coverage.json")
+    deadline = time.monotonic() + 30
+    while not report.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    Path("reports-at-exit.txt").write_text("yes" if report.exists() else "no")
+
+
+atexit.register(_wait_for_the_reports)
+
+
+class WithTaxTests(SimpleTestCase):
+    def test_adds_tax(self):
+        self.assertEqual(with_tax(10, 0.2), 12)
+`
+      }
+    })
+    const r = await run(workspace, { lint: 'none', 'coverage-threshold': '60' })
+    expect(r.errors).toEqual([])
+    expect(r.status).toBe(0)
+    // prices.py: 3 of 4 lines and 1 of 2 branches, (3 + 1) / (4 + 2).
+    expect(r.outputs['coverage']).toBe('67')
+    const report = JSON.parse(
+      fs.readFileSync(r.outputs['coverage-file'], 'utf8')
+    ) as { files: Record<string, unknown> }
+    expect(Object.keys(report.files).sort()).toEqual([
+      'shop/__init__.py',
+      'shop/prices.py'
+    ])
+    // Combined: no per-process data file is left beside the report.
+    const left = fs.readdirSync(path.dirname(r.outputs['coverage-file']))
+    expect(left.filter((name) => name.startsWith('.coverage.'))).toEqual([])
+    expect(
+      fs.readFileSync(path.join(workspace, 'reports-at-exit.txt'), 'utf8')
+    ).toBe('yes')
+  })
+
   it('runs settings that need environment variables with `env`, never showing the values', async () => {
     const workspace = makeWorkspace()
     djangoProject(workspace, {

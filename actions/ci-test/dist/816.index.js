@@ -893,11 +893,14 @@ async function saveToGitHub(cache, dir, key) {
  * `inspect.py` would shadow the standard module of that name.
  */
 /**
- * Run with the base interpreter before any environment exists: prints, as
- * one JSON object, the interpreter's version (and its pip's, if any), its
- * real path, and the TOML files asked for
- * (`pyproject.toml`, `Pipfile`) as plain data. `tomllib` is standard from
- * Python 3.11; older interpreters use the copy pip vendors.
+ * Run with the base interpreter before any environment exists, with `-S`
+ * (no site-packages, none of their .pth files: the start-up is a fraction
+ * of a normal one, and a warm run pays it every time): prints, as one JSON
+ * object, the interpreter's version and real path, and the TOML files asked
+ * for (`pyproject.toml`, `Pipfile`) as plain data. `tomllib` is standard
+ * from Python 3.11; older interpreters load their site-packages after all,
+ * for the copy pip vendors. The base pip's version is asked separately, and
+ * only when an environment is built (`PIP_VERSION_PY`).
  */
 const INSPECT_PY = `
 import json
@@ -907,17 +910,13 @@ import sys
 try:
     import tomllib
 except ImportError:  # Python < 3.11
-    from pip._vendor import tomli as tomllib
+    import site
 
-try:
-    import pip
-    pip_version = pip.__version__
-except ImportError:
-    pip_version = None
+    site.main()
+    from pip._vendor import tomli as tomllib
 
 result = {
     "version": "%d.%d.%d" % sys.version_info[:3],
-    "pip": pip_version,
     "implementation": platform.python_implementation(),
     "machine": platform.machine(),
     "executable": sys.executable,
@@ -930,6 +929,15 @@ for path in sys.argv[1:]:
     except Exception as error:  # reported by the caller, with the file's name
         result["toml"][path] = {"error": "%s: %s" % (type(error).__name__, error)}
 print(json.dumps(result, default=str))
+`;
+/** Prints the base interpreter's pip version, or nothing when it has no pip. */
+const PIP_VERSION_PY = `
+try:
+    import pip
+except ImportError:
+    pass
+else:
+    print(pip.__version__)
 `;
 /**
  * A Django test runner (`manage.py test --testrunner …`) that also writes a
@@ -1057,17 +1065,49 @@ class JUnitDiscoverRunner(DiscoverRunner):
         return result
 `;
 /**
+ * `coverage …` as `python -m coverage …` runs it (`coverage.cmdline.main`,
+ * which replaces sys.path[0] with the project's directory as it does for its
+ * own console script), then, with the data file written, creates the file
+ * named by SHIPYARD_COVERAGE_SAVED before the process goes on to exit with
+ * the tests' status. The reports can start at that signal: what is left of
+ * the process (atexit handlers, threads, the interpreter's teardown) takes a
+ * Django test run a few hundred milliseconds, and changes no data.
+ */
+const COVERAGE_RUN_PY = `
+import os
+import sys
+
+from coverage.cmdline import main
+
+try:
+    status = main(sys.argv[1:])
+finally:
+    saved = os.environ.get("SHIPYARD_COVERAGE_SAVED")
+    if saved:
+        open(saved, "w").close()
+sys.exit(status)
+`;
+/**
  * Writes coverage.py's JSON and XML reports in one process (one interpreter
  * start, one load of the data): `coverage_reports.py JSON_FILE XML_FILE`,
  * the data file from COVERAGE_FILE, the project's configuration from the
- * current directory. Exits non-zero when a report could not be written.
+ * current directory. A project with `parallel = true` leaves one data file
+ * per process (`.coverage.<host>.<pid>.<random>`): they are combined first,
+ * as `coverage combine` would, its `[paths]` applied. Exits non-zero when
+ * a report could not be written.
  */
 const COVERAGE_REPORTS_PY = `
+import glob
+import os
 import sys
 
 import coverage
 
-cov = coverage.Coverage()
+data_file = os.environ["COVERAGE_FILE"]
+cov = coverage.Coverage(data_file=data_file)
+if glob.glob(glob.escape(data_file) + ".*"):
+    cov.combine(data_paths=[os.path.dirname(data_file)])
+    cov.save()
 cov.load()
 status = 0
 for kind, outfile in (("json", sys.argv[1]), ("xml", sys.argv[2])):
@@ -1195,13 +1235,16 @@ async function resolveInterpreter(request) {
     return found;
 }
 /**
- * Runs the base interpreter once: its version, and the TOML files parsed
- * (pyproject.toml, Pipfile), since Node has no TOML parser of its own here.
+ * Runs the base interpreter once, without its site-packages: its version,
+ * and the TOML files parsed (pyproject.toml, Pipfile), since Node has no
+ * TOML parser of its own here.
  */
 async function inspectPython(command, workDir, tomlFiles) {
     const script = external_node_path_.join(workDir, 'shipyard_inspect.py');
     external_node_fs_.writeFileSync(script, INSPECT_PY);
-    const result = await (0,src/* exec */.m0)(command, [script, ...tomlFiles], { silent: true });
+    const result = await (0,src/* exec */.m0)(command, ['-S', script, ...tomlFiles], {
+        silent: true
+    });
     if (result.exitCode !== 0) {
         throw new src/* ConfigurationError */.j1(`The Python interpreter ${command} does not run (exit code ${result.exitCode}): ${result.stderr.trim().split('\n').pop() ?? ''}`);
     }
@@ -1288,9 +1331,17 @@ class UvInstaller {
         ]);
     }
 }
+/** The base interpreter's pip version, or null when it has none (or does not say). */
+async function basePipVersion(base) {
+    const result = await (0,src/* exec */.m0)(base.command, ['-c', PIP_VERSION_PY], {
+        silent: true
+    });
+    const version = result.stdout.trim();
+    return result.exitCode === 0 && /^\d+(\.\d+)*/.test(version) ? version : null;
+}
 /** pip or uv, as `installer` asks (`auto`: uv when it is on PATH). */
 async function createInstaller(choice, base) {
-    const pip = () => new PipInstaller(pipHasPythonOption(base.pip)
+    const pip = async () => new PipInstaller(pipHasPythonOption(await basePipVersion(base))
         ? (base.executable ?? base.command)
         : undefined);
     if (choice === 'pip')
@@ -1925,17 +1976,100 @@ function belowThreshold(coverage, threshold) {
     const figure = Number.isFinite(shown) ? shown : coverage.percent;
     return figure < threshold;
 }
+/**
+ * Resolves when `file` appears in its directory, or when `done` settles,
+ * whichever comes first; the watch is closed either way.
+ */
+function appearance(file, done) {
+    return new Promise((resolve) => {
+        let watcher;
+        const finish = () => {
+            watcher?.close();
+            resolve();
+        };
+        try {
+            watcher = external_node_fs_.watch(external_node_path_.dirname(file), (_event, name) => {
+                if (name === external_node_path_.basename(file) && external_node_fs_.existsSync(file))
+                    finish();
+            });
+            watcher.on('error', () => undefined);
+        }
+        catch {
+            // No watching here: the reports wait for the process's end.
+        }
+        done.then(finish, finish);
+    });
+}
+/** The data files coverage.py's `parallel = true` leaves beside `dataFile`. */
+function parallelDataFiles(dataFile) {
+    const prefix = `${external_node_path_.basename(dataFile)}.`;
+    const dir = external_node_path_.dirname(dataFile);
+    if (!external_node_fs_.existsSync(dir))
+        return [];
+    return external_node_fs_.readdirSync(dir)
+        .filter((name) => name.startsWith(prefix))
+        .map((name) => external_node_path_.join(dir, name));
+}
+/**
+ * coverage.py's JSON and XML reports from the data file (or files), in one process;
+ * false when the data file is missing.
+ */
+async function writeCoverageReports(options) {
+    const { python, projectDir, reports } = options;
+    const parallel = parallelDataFiles(reports.coverageData);
+    if (!external_node_fs_.existsSync(reports.coverageData) && parallel.length === 0) {
+        return false;
+    }
+    // The project's own fail_under does not apply here: the gate that counts
+    // is ci-test's, so only the report files matter.
+    const reportEnv = { COVERAGE_FILE: reports.coverageData };
+    const script = external_node_path_.join(options.workDir, 'shipyard_coverage_reports.py');
+    external_node_fs_.writeFileSync(script, COVERAGE_REPORTS_PY);
+    const both = await (0,src/* exec */.m0)(python, [script, reports.coverageJson, reports.coverageXml], { cwd: projectDir, env: reportEnv, silent: true });
+    if (both.exitCode !== 0) {
+        // An old coverage.py without the report API: its command line. Exit
+        // code 2 there means the project's own fail_under was not met.
+        const coverage = (args) => (0,src/* exec */.m0)(python, ['-m', 'coverage', ...args], {
+            cwd: projectDir,
+            env: reportEnv,
+            silent: true
+        });
+        const report = (kind, file) => coverage([kind, '-o', file]);
+        if (parallelDataFiles(reports.coverageData).length > 0) {
+            await coverage(['combine']);
+        }
+        await Promise.all([
+            report('json', reports.coverageJson),
+            report('xml', reports.coverageXml)
+        ]);
+    }
+    return true;
+}
 async function runTests(options) {
-    const { python, projectDir, reports, strategy } = options;
-    for (const file of Object.values(reports)) {
+    const { python, projectDir, workDir, reports, strategy } = options;
+    const saved = external_node_path_.join(workDir, 'shipyard_coverage_saved');
+    const stale = [
+        ...Object.values(reports),
+        ...parallelDataFiles(reports.coverageData),
+        saved
+    ];
+    for (const file of stale) {
         external_node_fs_.rmSync(file, { force: true });
     }
     const env = {
         ...options.env,
         ...strategy.env(reports, python),
-        COVERAGE_FILE: reports.coverageData
+        COVERAGE_FILE: reports.coverageData,
+        SHIPYARD_COVERAGE_SAVED: saved
     };
-    const result = await (0,src/* exec */.m0)(python, ['-m', 'coverage', 'run', '--branch', ...strategy.args(reports)], { cwd: projectDir, env });
+    const runner = external_node_path_.join(workDir, 'shipyard_coverage_run.py');
+    external_node_fs_.writeFileSync(runner, COVERAGE_RUN_PY);
+    const run = (0,src/* exec */.m0)(python, [runner, 'run', '--branch', ...strategy.args(reports)], { cwd: projectDir, env });
+    // The reports start as soon as the data file is written, while the test
+    // process is still exiting (on a Django project that takes a few hundred
+    // milliseconds), or when it has ended without saying so.
+    const reported = appearance(saved, run).then(() => writeCoverageReports({ python, projectDir, workDir, reports }));
+    const [result, hasData] = await Promise.all([run, reported]);
     const outcome = {
         runner: strategy.runner,
         exitCode: result.exitCode,
@@ -1956,30 +2090,8 @@ async function runTests(options) {
     if (result.exitCode === 5 && strategy.runner === 'pytest') {
         outcome.problem = 'pytest collected no tests';
     }
-    if (external_node_fs_.existsSync(reports.coverageData)) {
-        // The project's own fail_under does not apply here: the gate that
-        // counts is ci-test's, so only the report files matter.
-        const reportEnv = { COVERAGE_FILE: reports.coverageData };
-        const script = external_node_path_.join(options.workDir, 'shipyard_coverage_reports.py');
-        external_node_fs_.writeFileSync(script, COVERAGE_REPORTS_PY);
-        const both = await (0,src/* exec */.m0)(python, [script, reports.coverageJson, reports.coverageXml], { cwd: projectDir, env: reportEnv, silent: true });
-        if (both.exitCode !== 0) {
-            // An old coverage.py without the report API: its command line. Exit
-            // code 2 there means the project's own fail_under was not met; the
-            // gate that counts is ci-test's, so only the files matter.
-            const report = (kind, file) => (0,src/* exec */.m0)(python, ['-m', 'coverage', kind, '-o', file], {
-                cwd: projectDir,
-                env: reportEnv,
-                silent: true
-            });
-            await Promise.all([
-                report('json', reports.coverageJson),
-                report('xml', reports.coverageXml)
-            ]);
-        }
-        if (external_node_fs_.existsSync(reports.coverageJson)) {
-            outcome.coverage = parseCoverageJson(external_node_fs_.readFileSync(reports.coverageJson, 'utf8'));
-        }
+    if (hasData && external_node_fs_.existsSync(reports.coverageJson)) {
+        outcome.coverage = parseCoverageJson(external_node_fs_.readFileSync(reports.coverageJson, 'utf8'));
     }
     return outcome;
 }

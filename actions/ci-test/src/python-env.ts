@@ -27,7 +27,7 @@ import {
   restoreFromGitHub,
   saveToGitHub
 } from './github-cache.js'
-import { INSPECT_PY } from './python-scripts.js'
+import { INSPECT_PY, PIP_VERSION_PY } from './python-scripts.js'
 import { relocateEnvironment } from './relocate.js'
 
 type CacheModule = NonNullable<Awaited<ReturnType<typeof cacheService>>>
@@ -39,8 +39,6 @@ export interface BasePython {
   implementation: string
   machine: string
   executable?: string
-  /** The version of the base interpreter's pip, if it has one. */
-  pip?: string | null
   /** TOML files parsed by it, by path. */
   toml: Record<string, { data?: Record<string, unknown>; error?: string }>
 }
@@ -76,8 +74,9 @@ export async function resolveInterpreter(
 }
 
 /**
- * Runs the base interpreter once: its version, and the TOML files parsed
- * (pyproject.toml, Pipfile), since Node has no TOML parser of its own here.
+ * Runs the base interpreter once, without its site-packages: its version,
+ * and the TOML files parsed (pyproject.toml, Pipfile), since Node has no
+ * TOML parser of its own here.
  */
 export async function inspectPython(
   command: string,
@@ -86,7 +85,9 @@ export async function inspectPython(
 ): Promise<BasePython> {
   const script = path.join(workDir, 'shipyard_inspect.py')
   fs.writeFileSync(script, INSPECT_PY)
-  const result = await exec(command, [script, ...tomlFiles], { silent: true })
+  const result = await exec(command, ['-S', script, ...tomlFiles], {
+    silent: true
+  })
   if (result.exitCode !== 0) {
     throw new ConfigurationError(
       `The Python interpreter ${command} does not run (exit code ${result.exitCode}): ${result.stderr.trim().split('\n').pop() ?? ''}`
@@ -193,14 +194,23 @@ class UvInstaller implements RequirementInstaller {
   }
 }
 
+/** The base interpreter's pip version, or null when it has none (or does not say). */
+export async function basePipVersion(base: BasePython): Promise<string | null> {
+  const result = await exec(base.command, ['-c', PIP_VERSION_PY], {
+    silent: true
+  })
+  const version = result.stdout.trim()
+  return result.exitCode === 0 && /^\d+(\.\d+)*/.test(version) ? version : null
+}
+
 /** pip or uv, as `installer` asks (`auto`: uv when it is on PATH). */
 export async function createInstaller(
   choice: Installer,
   base: BasePython
 ): Promise<RequirementInstaller> {
-  const pip = () =>
+  const pip = async () =>
     new PipInstaller(
-      pipHasPythonOption(base.pip)
+      pipHasPythonOption(await basePipVersion(base))
         ? (base.executable ?? base.command)
         : undefined
     )

@@ -7,11 +7,14 @@
  */
 
 /**
- * Run with the base interpreter before any environment exists: prints, as
- * one JSON object, the interpreter's version (and its pip's, if any), its
- * real path, and the TOML files asked for
- * (`pyproject.toml`, `Pipfile`) as plain data. `tomllib` is standard from
- * Python 3.11; older interpreters use the copy pip vendors.
+ * Run with the base interpreter before any environment exists, with `-S`
+ * (no site-packages, none of their .pth files: the start-up is a fraction
+ * of a normal one, and a warm run pays it every time): prints, as one JSON
+ * object, the interpreter's version and real path, and the TOML files asked
+ * for (`pyproject.toml`, `Pipfile`) as plain data. `tomllib` is standard
+ * from Python 3.11; older interpreters load their site-packages after all,
+ * for the copy pip vendors. The base pip's version is asked separately, and
+ * only when an environment is built (`PIP_VERSION_PY`).
  */
 export const INSPECT_PY = `
 import json
@@ -21,17 +24,13 @@ import sys
 try:
     import tomllib
 except ImportError:  # Python < 3.11
-    from pip._vendor import tomli as tomllib
+    import site
 
-try:
-    import pip
-    pip_version = pip.__version__
-except ImportError:
-    pip_version = None
+    site.main()
+    from pip._vendor import tomli as tomllib
 
 result = {
     "version": "%d.%d.%d" % sys.version_info[:3],
-    "pip": pip_version,
     "implementation": platform.python_implementation(),
     "machine": platform.machine(),
     "executable": sys.executable,
@@ -44,6 +43,16 @@ for path in sys.argv[1:]:
     except Exception as error:  # reported by the caller, with the file's name
         result["toml"][path] = {"error": "%s: %s" % (type(error).__name__, error)}
 print(json.dumps(result, default=str))
+`
+
+/** Prints the base interpreter's pip version, or nothing when it has no pip. */
+export const PIP_VERSION_PY = `
+try:
+    import pip
+except ImportError:
+    pass
+else:
+    print(pip.__version__)
 `
 
 /**
@@ -173,17 +182,50 @@ class JUnitDiscoverRunner(DiscoverRunner):
 `
 
 /**
+ * `coverage …` as `python -m coverage …` runs it (`coverage.cmdline.main`,
+ * which replaces sys.path[0] with the project's directory as it does for its
+ * own console script), then, with the data file written, creates the file
+ * named by SHIPYARD_COVERAGE_SAVED before the process goes on to exit with
+ * the tests' status. The reports can start at that signal: what is left of
+ * the process (atexit handlers, threads, the interpreter's teardown) takes a
+ * Django test run a few hundred milliseconds, and changes no data.
+ */
+export const COVERAGE_RUN_PY = `
+import os
+import sys
+
+from coverage.cmdline import main
+
+try:
+    status = main(sys.argv[1:])
+finally:
+    saved = os.environ.get("SHIPYARD_COVERAGE_SAVED")
+    if saved:
+        open(saved, "w").close()
+sys.exit(status)
+`
+
+/**
  * Writes coverage.py's JSON and XML reports in one process (one interpreter
  * start, one load of the data): `coverage_reports.py JSON_FILE XML_FILE`,
  * the data file from COVERAGE_FILE, the project's configuration from the
- * current directory. Exits non-zero when a report could not be written.
+ * current directory. A project with `parallel = true` leaves one data file
+ * per process (`.coverage.<host>.<pid>.<random>`): they are combined first,
+ * as `coverage combine` would, its `[paths]` applied. Exits non-zero when
+ * a report could not be written.
  */
 export const COVERAGE_REPORTS_PY = `
+import glob
+import os
 import sys
 
 import coverage
 
-cov = coverage.Coverage()
+data_file = os.environ["COVERAGE_FILE"]
+cov = coverage.Coverage(data_file=data_file)
+if glob.glob(glob.escape(data_file) + ".*"):
+    cov.combine(data_paths=[os.path.dirname(data_file)])
+    cov.save()
 cov.load()
 status = 0
 for kind, outfile in (("json", sys.argv[1]), ("xml", sys.argv[2])):

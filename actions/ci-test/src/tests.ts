@@ -10,6 +10,7 @@ import { exec, scrub } from '@shipyard/action-kit'
 import { XMLParser } from 'fast-xml-parser'
 import {
   COVERAGE_REPORTS_PY,
+  COVERAGE_RUN_PY,
   DJANGO_JUNIT_RUNNER_PY
 } from './python-scripts.js'
 
@@ -281,6 +282,86 @@ export function belowThreshold(
   return figure < threshold
 }
 
+/**
+ * Resolves when `file` appears in its directory, or when `done` settles,
+ * whichever comes first; the watch is closed either way.
+ */
+function appearance(file: string, done: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    let watcher: fs.FSWatcher | undefined
+    const finish = (): void => {
+      watcher?.close()
+      resolve()
+    }
+    try {
+      watcher = fs.watch(path.dirname(file), (_event, name) => {
+        if (name === path.basename(file) && fs.existsSync(file)) finish()
+      })
+      watcher.on('error', () => undefined)
+    } catch {
+      // No watching here: the reports wait for the process's end.
+    }
+    done.then(finish, finish)
+  })
+}
+
+/** The data files coverage.py's `parallel = true` leaves beside `dataFile`. */
+function parallelDataFiles(dataFile: string): string[] {
+  const prefix = `${path.basename(dataFile)}.`
+  const dir = path.dirname(dataFile)
+  if (!fs.existsSync(dir)) return []
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => path.join(dir, name))
+}
+
+/**
+ * coverage.py's JSON and XML reports from the data file (or files), in one process;
+ * false when the data file is missing.
+ */
+async function writeCoverageReports(options: {
+  python: string
+  projectDir: string
+  workDir: string
+  reports: ReportPaths
+}): Promise<boolean> {
+  const { python, projectDir, reports } = options
+  const parallel = parallelDataFiles(reports.coverageData)
+  if (!fs.existsSync(reports.coverageData) && parallel.length === 0) {
+    return false
+  }
+  // The project's own fail_under does not apply here: the gate that counts
+  // is ci-test's, so only the report files matter.
+  const reportEnv = { COVERAGE_FILE: reports.coverageData }
+  const script = path.join(options.workDir, 'shipyard_coverage_reports.py')
+  fs.writeFileSync(script, COVERAGE_REPORTS_PY)
+  const both = await exec(
+    python,
+    [script, reports.coverageJson, reports.coverageXml],
+    { cwd: projectDir, env: reportEnv, silent: true }
+  )
+  if (both.exitCode !== 0) {
+    // An old coverage.py without the report API: its command line. Exit
+    // code 2 there means the project's own fail_under was not met.
+    const coverage = (args: string[]) =>
+      exec(python, ['-m', 'coverage', ...args], {
+        cwd: projectDir,
+        env: reportEnv,
+        silent: true
+      })
+    const report = (kind: string, file: string) => coverage([kind, '-o', file])
+    if (parallelDataFiles(reports.coverageData).length > 0) {
+      await coverage(['combine'])
+    }
+    await Promise.all([
+      report('json', reports.coverageJson),
+      report('xml', reports.coverageXml)
+    ])
+  }
+  return true
+}
+
 export async function runTests(options: {
   python: string
   projectDir: string
@@ -289,20 +370,36 @@ export async function runTests(options: {
   strategy: TestStrategy
   env: Record<string, string>
 }): Promise<TestRunResult> {
-  const { python, projectDir, reports, strategy } = options
-  for (const file of Object.values(reports) as string[]) {
+  const { python, projectDir, workDir, reports, strategy } = options
+  const saved = path.join(workDir, 'shipyard_coverage_saved')
+  const stale = [
+    ...(Object.values(reports) as string[]),
+    ...parallelDataFiles(reports.coverageData),
+    saved
+  ]
+  for (const file of stale) {
     fs.rmSync(file, { force: true })
   }
   const env = {
     ...options.env,
     ...strategy.env(reports, python),
-    COVERAGE_FILE: reports.coverageData
+    COVERAGE_FILE: reports.coverageData,
+    SHIPYARD_COVERAGE_SAVED: saved
   }
-  const result = await exec(
+  const runner = path.join(workDir, 'shipyard_coverage_run.py')
+  fs.writeFileSync(runner, COVERAGE_RUN_PY)
+  const run = exec(
     python,
-    ['-m', 'coverage', 'run', '--branch', ...strategy.args(reports)],
+    [runner, 'run', '--branch', ...strategy.args(reports)],
     { cwd: projectDir, env }
   )
+  // The reports start as soon as the data file is written, while the test
+  // process is still exiting (on a Django project that takes a few hundred
+  // milliseconds), or when it has ended without saying so.
+  const reported = appearance(saved, run).then(() =>
+    writeCoverageReports({ python, projectDir, workDir, reports })
+  )
+  const [result, hasData] = await Promise.all([run, reported])
   const outcome: TestRunResult = {
     runner: strategy.runner,
     exitCode: result.exitCode,
@@ -322,37 +419,10 @@ export async function runTests(options: {
   if (result.exitCode === 5 && strategy.runner === 'pytest') {
     outcome.problem = 'pytest collected no tests'
   }
-  if (fs.existsSync(reports.coverageData)) {
-    // The project's own fail_under does not apply here: the gate that
-    // counts is ci-test's, so only the report files matter.
-    const reportEnv = { COVERAGE_FILE: reports.coverageData }
-    const script = path.join(options.workDir, 'shipyard_coverage_reports.py')
-    fs.writeFileSync(script, COVERAGE_REPORTS_PY)
-    const both = await exec(
-      python,
-      [script, reports.coverageJson, reports.coverageXml],
-      { cwd: projectDir, env: reportEnv, silent: true }
+  if (hasData && fs.existsSync(reports.coverageJson)) {
+    outcome.coverage = parseCoverageJson(
+      fs.readFileSync(reports.coverageJson, 'utf8')
     )
-    if (both.exitCode !== 0) {
-      // An old coverage.py without the report API: its command line. Exit
-      // code 2 there means the project's own fail_under was not met; the
-      // gate that counts is ci-test's, so only the files matter.
-      const report = (kind: string, file: string) =>
-        exec(python, ['-m', 'coverage', kind, '-o', file], {
-          cwd: projectDir,
-          env: reportEnv,
-          silent: true
-        })
-      await Promise.all([
-        report('json', reports.coverageJson),
-        report('xml', reports.coverageXml)
-      ])
-    }
-    if (fs.existsSync(reports.coverageJson)) {
-      outcome.coverage = parseCoverageJson(
-        fs.readFileSync(reports.coverageJson, 'utf8')
-      )
-    }
   }
   return outcome
 }
