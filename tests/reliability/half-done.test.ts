@@ -253,7 +253,8 @@ describe('docker-publish (bundle, podman, registry behind a fault proxy)', () =>
   it('removes the smoke-test container and its temporary files when SIGTERM comes during the smoke test', async () => {
     const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'half-sigterm-'))
     const files = runnerFiles(runnerTemp)
-    const containersBefore = new Set(harness.smokeContainers(env))
+    // Only this run's container: other suites' smoke tests share the storage.
+    const marker = `SHIPYARD_TEST_RUN=${path.basename(runnerTemp)}`
     const child = startStep(
       path.join(root, 'actions', 'docker-publish', 'dist', 'index.js'),
       {
@@ -263,6 +264,7 @@ describe('docker-publish (bundle, podman, registry behind a fault proxy)', () =>
           inputs('shipyard/half-sigterm', {
             'smoke-test': 'true',
             'smoke-timeout': '120s',
+            'smoke-env': marker,
             'build-args': `BASE_IMAGE=${harness.BASE_IMAGE}\nMODE=silent`
           })
         )
@@ -270,12 +272,10 @@ describe('docker-publish (bundle, podman, registry behind a fault proxy)', () =>
     )
     try {
       // Wait for the smoke test's container, then interrupt.
-      const container = await waitFor(() => {
-        const fresh = harness
-          .smokeContainers(env)
-          .filter((name) => !containersBefore.has(name))
-        return fresh[0]
-      }, 240_000)
+      const container = await waitFor(
+        () => harness.smokeContainers(env, marker)[0],
+        240_000
+      )
       const interrupted = Date.now()
       child.process.kill('SIGTERM')
       const code = await child.exited

@@ -491,15 +491,49 @@ export async function runBundleAsync(
 }
 
 /** Names of smoke-test containers still present. */
-export function smokeContainers(env: Record<string, string>): string[] {
+/**
+ * The smoke-test containers the engine has; with `marker` (`KEY=value`),
+ * only those whose environment holds it. Other suites' runs share this
+ * storage and may have a container of their own at the same moment, of the
+ * same image even: a test that looks for its run's container gives the run
+ * a unique variable through `smoke-env` and passes it here.
+ */
+export function smokeContainers(
+  env: Record<string, string>,
+  marker?: string
+): string[] {
   const result = spawnSync(
     'podman',
     ['ps', '--all', '--format', '{{.Names}}'],
     { env, encoding: 'utf8' }
   )
-  return result.stdout
+  const names = result.stdout
     .split('\n')
     .filter((name) => name.startsWith('shipyard-smoke-'))
+  if (marker === undefined) return names
+  return names.filter((name) => {
+    const inspected = spawnSync(
+      'podman',
+      [
+        'inspect',
+        '--format',
+        '{{range .Config.Env}}{{println .}}{{end}}',
+        name
+      ],
+      { env, encoding: 'utf8' }
+    )
+    // A container removed between the two calls is not this run's.
+    return (
+      inspected.status === 0 && inspected.stdout.split('\n').includes(marker)
+    )
+  })
+}
+
+/** The name a run gave its smoke-test container (`run --name …`). */
+export function smokeContainerOf(calls: string[][]): string | undefined {
+  const args = calls.find((call) => call[0] === 'run') ?? []
+  const at = args.indexOf('--name')
+  return at < 0 ? undefined : args[at + 1]
 }
 
 /** This host's pip settings, passed to the build as build-image.sh does. */

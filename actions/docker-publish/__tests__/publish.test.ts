@@ -22,6 +22,7 @@ import {
   runBundle,
   servedDigest,
   SHA,
+  smokeContainerOf,
   smokeContainers,
   startRegistry,
   stopRegistry,
@@ -180,7 +181,9 @@ describe('docker-publish (bundle, podman, Distribution registry)', () => {
     const runArgs = run.calls[smoke] ?? []
     expect(runArgs.join(' ')).toContain('--network host')
     expect(runArgs).toContain('SECRET_KEY')
-    expect(smokeContainers(env)).toEqual([])
+    const container = smokeContainerOf(run.calls)
+    expect(container).toMatch(/^shipyard-smoke-[0-9a-f]{12}$/)
+    expect(smokeContainers(env)).not.toContain(container)
 
     expect(run.summary).toContain(outputs['digest'])
     expect(run.summary).toContain('passed: GET /health → 200')
@@ -325,7 +328,9 @@ describe('docker-publish (bundle, podman, Distribution registry)', () => {
       expect(run.outputs['digest']).toBe('')
       expect(commands(run)).toContain('rm')
       expect(commands(run)).not.toContain('push')
-      expect(smokeContainers(env)).toEqual([])
+      const container = smokeContainerOf(run.calls)
+      expect(container).toMatch(/^shipyard-smoke-[0-9a-f]{12}$/)
+      expect(smokeContainers(env)).not.toContain(container)
       expect(await registryTags(registry, 'shipyard/broken')).toEqual([])
       expect(run.summary).toContain('**Failed:**')
       // The step failed after logging in: the post step still logs out.
