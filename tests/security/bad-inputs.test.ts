@@ -16,7 +16,6 @@ import {
   SentryStandIn,
   type StandIn
 } from '@shipyard/stand-ins'
-import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -35,9 +34,15 @@ import {
   stopRegistry,
   type Registry
 } from '../../actions/docker-publish/__tests__/harness.js'
-import { ROOT, runBundle, scratchDir, type ActionName } from './harness.js'
+import {
+  ROOT,
+  hex,
+  runBundle,
+  scratchDir,
+  serviceSecrets,
+  type ActionName
+} from './harness.js'
 
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex')
 const VENV_PYTHON = path.join(ROOT, '.venv', 'bin', 'python')
 const SMOKE_APP = path.join(
   ROOT,
@@ -54,15 +59,7 @@ const LONG = 'a'.repeat(100 * 1024)
 const latin1 = (...bytes: number[]): string =>
   Buffer.from(bytes).toString('latin1')
 
-const S = {
-  renderApiKey: `rnd_${hex(16)}`,
-  githubToken: `ghs_${hex(18)}`,
-  sentryToken: `sntryu_${hex(32)}`,
-  dsnPublicKey: hex(16),
-  selfReportKey: hex(16),
-  rtdToken: hex(20),
-  dockerhubToken: `dckr_pat_${hex(14)}`
-}
+const S = serviceSecrets()
 
 const fake = new FakeRuntime()
 fake.addImage(`${IMAGE}:v1`, 'healthy')

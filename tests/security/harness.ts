@@ -5,6 +5,7 @@
  * GITHUB_STEP_SUMMARY files, GITHUB_WORKSPACE and RUNNER_TEMP), and a scan
  * for secrets in every form a careless program could print them.
  */
+import { randomBytes } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -350,4 +351,20 @@ export function placesOf(run: Run): Record<string, string> {
   }
   for (const file of run.files) places[`file ${file.path}`] = file.text
   return places
+}
+
+/** Random hex of `bytes` bytes: secrets no output could hold by chance. */
+export const hex = (bytes: number): string => randomBytes(bytes).toString('hex')
+
+/** One distinct random value per service credential the actions take. */
+export function serviceSecrets() {
+  return {
+    renderApiKey: `rnd_${hex(16)}`,
+    githubToken: `ghs_${hex(18)}`,
+    sentryToken: `sntryu_${hex(32)}`,
+    dsnPublicKey: hex(16),
+    selfReportKey: hex(16),
+    rtdToken: hex(20),
+    dockerhubToken: `dckr_pat_${hex(14)}`
+  }
 }

@@ -20,7 +20,6 @@ import {
   type StandIn
 } from '@shipyard/stand-ins'
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import {
   createServer,
@@ -48,18 +47,19 @@ import {
   type Registry
 } from '../../actions/docker-publish/__tests__/harness.js'
 import {
+  hex,
   placesOf,
   ROOT,
   runBundle,
   runnerView,
   scan,
   scratchDir,
+  serviceSecrets,
   type ActionName,
   type Finding,
   type Run
 } from './harness.js'
 
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex')
 const VENV_BIN = path.join(ROOT, '.venv', 'bin')
 const VENV_PYTHON = path.join(VENV_BIN, 'python')
 const PROBE = path.join(
@@ -76,13 +76,7 @@ const IMAGE = '127.0.0.1:5999/shipyard/example'
 
 /** One distinct random value per secret input. */
 const S = {
-  renderApiKey: `rnd_${hex(16)}`,
-  githubToken: `ghs_${hex(18)}`,
-  sentryToken: `sntryu_${hex(32)}`,
-  dsnPublicKey: hex(16),
-  selfReportKey: hex(16),
-  rtdToken: hex(20),
-  dockerhubToken: `dckr_pat_${hex(14)}`,
+  ...serviceSecrets(),
   triggerToken: `trig-${hex(12)}`,
   ciEnvSecretKey: `django-insecure-${hex(20)}`,
   ciEnvApiToken: `shop/tok+${hex(10)}==`,

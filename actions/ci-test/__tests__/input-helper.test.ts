@@ -1,15 +1,12 @@
-import {
-  afterEach,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  jest
-} from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { mockCore } from '@shipyard/action-kit/testing'
+import {
+  configurationError,
+  mockCore,
+  useTempWorkspace
+} from '@shipyard/action-kit/testing'
 
 const core = mockCore()
 const { inputs, log } = core
@@ -19,46 +16,19 @@ const { ConfigurationError } = await import('@shipyard/action-kit')
 const { getInputs } = await import('../src/input-helper.js')
 const { main } = await import('../src/main.js')
 
-let workspace: string
-const savedEnv = { ...process.env }
-
-function write(relative: string, content = ''): string {
-  const file = path.join(workspace, relative)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, content)
-  return file
-}
-
-function failure(): Error {
-  try {
-    getInputs()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError)
-    return error as Error
-  }
-  throw new Error('expected a ConfigurationError')
-}
-
-beforeEach(() => {
-  workspace = fs.realpathSync(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'ci-test-'))
-  )
-  process.env['GITHUB_WORKSPACE'] = workspace
+const ws = useTempWorkspace('ci-test-', () => {
   delete process.env['pythonLocation']
   core.reset()
 })
-
-afterEach(() => {
-  fs.rmSync(workspace, { recursive: true, force: true })
-  process.env = { ...savedEnv }
-})
+const { write, at } = ws
+const failure = (): Error => configurationError(getInputs)
 
 describe('getInputs', () => {
   it('applies every default to a project with manage.py at the root', () => {
     write('manage.py')
     expect(getInputs()).toEqual({
-      workspace,
-      workingDirectory: workspace,
+      workspace: ws.dir,
+      workingDirectory: ws.dir,
       djangoSettings: undefined,
       python: { kind: 'interpreter', path: 'python3' },
       requirements: [],
@@ -78,7 +48,7 @@ describe('getInputs', () => {
     write('venv/lib/django/manage.py')
     write('node_modules/pkg/manage.py')
     write('.tox/py/manage.py')
-    expect(getInputs().workingDirectory).toBe(path.join(workspace, 'backend'))
+    expect(getInputs().workingDirectory).toBe(at('backend'))
   })
 
   it('asks for working-directory when no manage.py is found', () => {
@@ -102,7 +72,7 @@ describe('getInputs', () => {
     write('one/manage.py')
     write('two/manage.py')
     inputs['working-directory'] = 'two'
-    expect(getInputs().workingDirectory).toBe(path.join(workspace, 'two'))
+    expect(getInputs().workingDirectory).toBe(at('two'))
   })
 
   it.each([
@@ -111,7 +81,7 @@ describe('getInputs', () => {
     ['missing', 'no such directory'],
     ['empty', 'it holds no manage.py']
   ])('refuses working-directory %j (%s)', (value, reason) => {
-    fs.mkdirSync(path.join(workspace, 'empty'))
+    fs.mkdirSync(at('empty'))
     inputs['working-directory'] = value
     const { message } = failure()
     expect(message).toBe(
@@ -122,7 +92,7 @@ describe('getInputs', () => {
   it('refuses a working-directory that links out of the workspace', () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-outside-'))
     fs.writeFileSync(path.join(outside, 'manage.py'), '')
-    fs.symlinkSync(outside, path.join(workspace, 'link'))
+    fs.symlinkSync(outside, at('link'))
     inputs['working-directory'] = 'link'
     try {
       expect(failure().message).toContain('a link out of the workspace')
@@ -149,7 +119,7 @@ describe('getInputs', () => {
     inputs['python'] = '.venv/bin/python'
     expect(getInputs().python).toEqual({
       kind: 'interpreter',
-      path: path.join(workspace, '.venv/bin/python')
+      path: at('.venv/bin/python')
     })
   })
 
@@ -167,8 +137,8 @@ describe('getInputs', () => {
     write('app/pyproject.toml')
     inputs['requirements'] = 'requirements-dev.txt\npyproject.toml'
     expect(getInputs().requirements).toEqual([
-      path.join(workspace, 'app/requirements-dev.txt'),
-      path.join(workspace, 'app/pyproject.toml')
+      at('app/requirements-dev.txt'),
+      at('app/pyproject.toml')
     ])
     inputs['requirements'] = 'nope.txt'
     expect(failure().message).toBe(
@@ -227,7 +197,7 @@ describe('getInputs', () => {
   it('reads cache-dir relative to the workspace, or absolute', () => {
     write('manage.py')
     inputs['cache-dir'] = '.cache/ci'
-    expect(getInputs().cacheDir).toBe(path.join(workspace, '.cache/ci'))
+    expect(getInputs().cacheDir).toBe(at('.cache/ci'))
     inputs['cache-dir'] = '/var/cache/shipyard'
     expect(getInputs().cacheDir).toBe('/var/cache/shipyard')
     inputs['cache-dir'] = 'a\nb'

@@ -1,15 +1,10 @@
-import {
-  afterEach,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  jest
-} from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import { mockCore } from '@shipyard/action-kit/testing'
+import {
+  configurationError,
+  mockCore,
+  useTempWorkspace
+} from '@shipyard/action-kit/testing'
 
 const core = mockCore()
 const { inputs, log } = core
@@ -19,54 +14,28 @@ const { ConfigurationError } = await import('@shipyard/action-kit')
 const { getInputs } = await import('../src/input-helper.js')
 const { main } = await import('../src/main.js')
 
-const PASSWORD = 'dckr_pat_s3cret-Value'
-let workspace: string
-const savedEnv = { ...process.env }
-
-function write(relative: string, content = ''): string {
-  const file = path.join(workspace, relative)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, content)
-  return file
-}
-
-function failure(): Error {
-  try {
-    getInputs()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError)
-    return error as Error
-  }
-  throw new Error('expected a ConfigurationError')
-}
-
-beforeEach(() => {
-  workspace = fs.realpathSync(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'docker-publish-'))
-  )
-  process.env['GITHUB_WORKSPACE'] = workspace
+const ws = useTempWorkspace('docker-publish-', () => {
   core.reset()
-  write('Dockerfile', 'FROM scratch\n')
+  ws.write('Dockerfile', 'FROM scratch\n')
   inputs['image'] = 'alice/app'
 })
+const { write, at } = ws
+const failure = (): Error => configurationError(getInputs)
 
-afterEach(() => {
-  fs.rmSync(workspace, { recursive: true, force: true })
-  process.env = { ...savedEnv }
-})
+const PASSWORD = 'dckr_pat_s3cret-Value'
 
 describe('getInputs', () => {
   it('applies every default to a minimal image name', () => {
     expect(getInputs()).toEqual({
-      workspace,
+      workspace: ws.dir,
       image: 'docker.io/alice/app',
       registry: 'docker.io',
       repository: 'alice/app',
       username: undefined,
       password: undefined,
       engine: 'auto',
-      context: workspace,
-      file: path.join(workspace, 'Dockerfile'),
+      context: ws.dir,
+      file: at('Dockerfile'),
       buildArgs: {},
       secrets: {},
       secretFiles: {},
@@ -206,8 +175,8 @@ describe('getInputs', () => {
     })
     expect(getInputs()).toMatchObject({
       engine: 'docker',
-      context: path.join(workspace, 'docker'),
-      file: path.join(workspace, 'docker/prod.Dockerfile'),
+      context: at('docker'),
+      file: at('docker/prod.Dockerfile'),
       buildArgs: { BASE_IMAGE: 'python:3.12-slim', VERSION: '1.2.3' },
       target: 'runtime',
       platforms: ['linux/amd64', 'linux/arm64/v8'],
@@ -218,7 +187,7 @@ describe('getInputs', () => {
       tags: ['stable', 'v1.2.3'],
       push: false,
       smokeTest: {
-        envFile: path.join(workspace, 'smoke.env'),
+        envFile: at('smoke.env'),
         port: 8080,
         path: '/health?full=1',
         timeoutMs: 90_000
@@ -226,16 +195,16 @@ describe('getInputs', () => {
       cache: 'registry',
       provenance: true,
       sbom: true,
-      dockerhubDescription: path.join(workspace, 'README.md'),
+      dockerhubDescription: at('README.md'),
       dockerhubApiUrl: new URL('http://127.0.0.1:8123')
     })
   })
 
   it('finds a Containerfile, and names file when the context has no Dockerfile', () => {
-    fs.rmSync(path.join(workspace, 'Dockerfile'))
+    fs.rmSync(at('Dockerfile'))
     write('Containerfile')
-    expect(getInputs().file).toBe(path.join(workspace, 'Containerfile'))
-    fs.rmSync(path.join(workspace, 'Containerfile'))
+    expect(getInputs().file).toBe(at('Containerfile'))
+    fs.rmSync(at('Containerfile'))
     expect(failure().message).toBe(
       `Input required and not supplied: 'file' (neither Dockerfile nor Containerfile is in the context "."). Accepted: a Dockerfile path relative to the workspace.`
     )

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parse } from 'yaml'
-import { mockCore } from '@shipyard/action-kit/testing'
+import { configurationError, mockCore } from '@shipyard/action-kit/testing'
 
 const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)
@@ -12,7 +12,7 @@ const { getInputs, parseImageReference } =
   await import('../src/input-helper.js')
 const { main, plan } = await import('../src/main.js')
 const { Inputs, Outputs } = await import('../src/constants.js')
-const { run, ConfigurationError } = await import('@shipyard/action-kit')
+const { run } = await import('@shipyard/action-kit')
 
 const API_KEY = 'rnd_Sup3rSecretApiKeyValue'
 const HOOK_KEY = 'hookKeyS3cretValue'
@@ -23,16 +23,7 @@ const DIGEST = `sha256:${'a'.repeat(64)}`
 /** Everything written to the log through @actions/core. */
 const logged = (): string => core.log.join('\n')
 
-/** The error `getInputs()` throws, which must be a ConfigurationError. */
-function failure(): Error {
-  try {
-    getInputs()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError)
-    return error as Error
-  }
-  throw new Error('getInputs() did not throw')
-}
+const failure = (): Error => configurationError(getInputs)
 
 const apiMode = {
   'service-id': 'srv-abc123',

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { mockCore } from '@shipyard/action-kit/testing'
+import { configurationError, mockCore } from '@shipyard/action-kit/testing'
 
 const core = mockCore()
 jest.unstable_mockModule('@actions/core', () => core)
@@ -30,16 +30,7 @@ const minimal = {
 /** Everything written to the log through @actions/core. */
 const logged = (): string => core.log.join('\n')
 
-/** The error `getInputs()` throws, which must be a ConfigurationError. */
-function failure(): Error {
-  try {
-    getInputs()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError)
-    return error as Error
-  }
-  throw new Error('getInputs() did not throw')
-}
+const failure = (): Error => configurationError(getInputs)
 
 const githubSha = process.env['GITHUB_SHA']
 beforeEach(() => {

@@ -1,15 +1,10 @@
-import {
-  afterEach,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  jest
-} from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import { mockCore } from '@shipyard/action-kit/testing'
+import {
+  configurationError,
+  mockCore,
+  useTempWorkspace
+} from '@shipyard/action-kit/testing'
 
 const core = mockCore()
 const { inputs, log } = core
@@ -19,49 +14,20 @@ const { ConfigurationError } = await import('@shipyard/action-kit')
 const { getInputs } = await import('../src/input-helper.js')
 const { main } = await import('../src/main.js')
 
-const TOKEN = 'rtd-s3cret-token-0123'
-let workspace: string
-const savedEnv = { ...process.env }
-
-function write(relative: string, content = ''): string {
-  const file = path.join(workspace, relative)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, content)
-  return file
-}
-
-const at = (relative: string): string => path.join(workspace, relative)
-
-function failure(): Error {
-  try {
-    getInputs()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError)
-    return error as Error
-  }
-  throw new Error('expected a ConfigurationError')
-}
-
-beforeEach(() => {
-  workspace = fs.realpathSync(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'sphinx-docs-'))
-  )
-  process.env['GITHUB_WORKSPACE'] = workspace
+const ws = useTempWorkspace('sphinx-docs-', () => {
   delete process.env['pythonLocation']
   core.reset()
 })
+const { write, at } = ws
+const failure = (): Error => configurationError(getInputs)
 
-afterEach(() => {
-  fs.rmSync(workspace, { recursive: true, force: true })
-  process.env = { ...savedEnv }
-})
-
+const TOKEN = 'rtd-s3cret-token-0123'
 describe('getInputs', () => {
   it('applies every default to a project with docs/conf.py and sphinx_src', () => {
     write('docs/conf.py')
     fs.mkdirSync(at('sphinx_src'))
     expect(getInputs()).toEqual({
-      workspace,
+      workspace: ws.dir,
       docsDir: at('docs'),
       bootstrap: false,
       sourceDir: at('sphinx_src'),

@@ -1,0 +1,3 @@
+/** Test helpers shared by the actions' suites (never bundled). */
+export * from './core-mock.js'
+export * from './workspace.js'
