@@ -1089,28 +1089,43 @@ sys.exit(status)
 `;
 /**
  * Writes coverage.py's JSON and XML reports in one process (one interpreter
- * start, one load of the data): `coverage_reports.py JSON_FILE XML_FILE`,
- * the data file from COVERAGE_FILE, the project's configuration from the
- * current directory. A project with `parallel = true` leaves one data file
- * per process (`.coverage.<host>.<pid>.<random>`): they are combined first,
- * as `coverage combine` would, its `[paths]` applied. Exits non-zero when
- * a report could not be written.
+ * start, one load of the data): `coverage_reports.py JSON_FILE XML_FILE
+ * SIGNAL_FILE`, the data file from COVERAGE_FILE, the project's
+ * configuration from the current directory. It starts while the tests run:
+ * Python and coverage.py are loaded by the time SIGNAL_FILE appears (the
+ * data file is written), so only the reports themselves are left to do.
+ * It gives up when its parent (the action) is gone. A project with
+ * `parallel = true` leaves one data file per process
+ * (`.coverage.<host>.<pid>.<random>`): they are combined first, as
+ * `coverage combine` would, its `[paths]` applied. Exits 3 when there is
+ * no data, 1 when a report could not be written.
  */
 const COVERAGE_REPORTS_PY = `
 import glob
 import os
 import sys
+import time
 
 import coverage
 
+json_file, xml_file, signal_file = sys.argv[1:4]
+parent = os.getppid()
+while not os.path.exists(signal_file):
+    if os.getppid() != parent:
+        sys.exit(4)
+    time.sleep(0.01)
+
 data_file = os.environ["COVERAGE_FILE"]
+parallel = glob.glob(glob.escape(data_file) + ".*")
+if not parallel and not os.path.exists(data_file):
+    sys.exit(3)
 cov = coverage.Coverage(data_file=data_file)
-if glob.glob(glob.escape(data_file) + ".*"):
+if parallel:
     cov.combine(data_paths=[os.path.dirname(data_file)])
     cov.save()
 cov.load()
 status = 0
-for kind, outfile in (("json", sys.argv[1]), ("xml", sys.argv[2])):
+for kind, outfile in (("json", json_file), ("xml", xml_file)):
     try:
         getattr(cov, kind + "_report")(outfile=outfile)
     except Exception as error:
@@ -1976,30 +1991,6 @@ function belowThreshold(coverage, threshold) {
     const figure = Number.isFinite(shown) ? shown : coverage.percent;
     return figure < threshold;
 }
-/**
- * Resolves when `file` appears in its directory, or when `done` settles,
- * whichever comes first; the watch is closed either way.
- */
-function appearance(file, done) {
-    return new Promise((resolve) => {
-        let watcher;
-        const finish = () => {
-            watcher?.close();
-            resolve();
-        };
-        try {
-            watcher = external_node_fs_.watch(external_node_path_.dirname(file), (_event, name) => {
-                if (name === external_node_path_.basename(file) && external_node_fs_.existsSync(file))
-                    finish();
-            });
-            watcher.on('error', () => undefined);
-        }
-        catch {
-            // No watching here: the reports wait for the process's end.
-        }
-        done.then(finish, finish);
-    });
-}
 /** The data files coverage.py's `parallel = true` leaves beside `dataFile`. */
 function parallelDataFiles(dataFile) {
     const prefix = `${external_node_path_.basename(dataFile)}.`;
@@ -2010,39 +2001,44 @@ function parallelDataFiles(dataFile) {
         .filter((name) => name.startsWith(prefix))
         .map((name) => external_node_path_.join(dir, name));
 }
+/** The report script's exit code when there is no data file at all. */
+const NO_DATA = 3;
 /**
- * coverage.py's JSON and XML reports from the data file (or files), in one process;
- * false when the data file is missing.
+ * coverage.py's JSON and XML reports, by a process started now that waits
+ * for `signal` (the data file written) before it reads the data; false when
+ * there was no data. Falls back to coverage.py's command line when the
+ * report API fails (an old coverage.py).
  */
 async function writeCoverageReports(options) {
     const { python, projectDir, reports } = options;
-    const parallel = parallelDataFiles(reports.coverageData);
-    if (!external_node_fs_.existsSync(reports.coverageData) && parallel.length === 0) {
-        return false;
-    }
     // The project's own fail_under does not apply here: the gate that counts
     // is ci-test's, so only the report files matter.
     const reportEnv = { COVERAGE_FILE: reports.coverageData };
     const script = external_node_path_.join(options.workDir, 'shipyard_coverage_reports.py');
     external_node_fs_.writeFileSync(script, COVERAGE_REPORTS_PY);
-    const both = await (0,src/* exec */.m0)(python, [script, reports.coverageJson, reports.coverageXml], { cwd: projectDir, env: reportEnv, silent: true });
-    if (both.exitCode !== 0) {
-        // An old coverage.py without the report API: its command line. Exit
-        // code 2 there means the project's own fail_under was not met.
-        const coverage = (args) => (0,src/* exec */.m0)(python, ['-m', 'coverage', ...args], {
-            cwd: projectDir,
-            env: reportEnv,
-            silent: true
-        });
-        const report = (kind, file) => coverage([kind, '-o', file]);
-        if (parallelDataFiles(reports.coverageData).length > 0) {
-            await coverage(['combine']);
-        }
-        await Promise.all([
-            report('json', reports.coverageJson),
-            report('xml', reports.coverageXml)
-        ]);
-    }
+    const both = await (0,src/* exec */.m0)(python, [script, reports.coverageJson, reports.coverageXml, options.signal], { cwd: projectDir, env: reportEnv, silent: true });
+    if (both.exitCode === 0)
+        return true;
+    if (both.exitCode === NO_DATA)
+        return false;
+    // An old coverage.py without the report API: its command line, once the
+    // tests have ended. Exit code 2 there means the project's own fail_under
+    // was not met.
+    await options.ended.catch(() => undefined);
+    const parallel = parallelDataFiles(reports.coverageData).length > 0;
+    if (!parallel && !external_node_fs_.existsSync(reports.coverageData))
+        return false;
+    const coverage = (args) => (0,src/* exec */.m0)(python, ['-m', 'coverage', ...args], {
+        cwd: projectDir,
+        env: reportEnv,
+        silent: true
+    });
+    if (parallel)
+        await coverage(['combine']);
+    await Promise.all([
+        coverage(['json', '-o', reports.coverageJson]),
+        coverage(['xml', '-o', reports.coverageXml])
+    ]);
     return true;
 }
 async function runTests(options) {
@@ -2065,11 +2061,22 @@ async function runTests(options) {
     const runner = external_node_path_.join(workDir, 'shipyard_coverage_run.py');
     external_node_fs_.writeFileSync(runner, COVERAGE_RUN_PY);
     const run = (0,src/* exec */.m0)(python, [runner, 'run', '--branch', ...strategy.args(reports)], { cwd: projectDir, env });
-    // The reports start as soon as the data file is written, while the test
-    // process is still exiting (on a Django project that takes a few hundred
-    // milliseconds), or when it has ended without saying so.
-    const reported = appearance(saved, run).then(() => writeCoverageReports({ python, projectDir, workDir, reports }));
-    const [result, hasData] = await Promise.all([run, reported]);
+    // The process that writes the reports starts beside the tests (in a lane
+    // after the checks, when they run there) and waits for the data file:
+    // the reports are then written while the test process is still exiting
+    // (on a Django project that takes a few hundred milliseconds). A process
+    // that ended without saying so is taken as done.
+    const ended = run.finally(() => external_node_fs_.writeFileSync(saved, '', { flag: 'a' }));
+    const lane = options.beside ?? ((task) => task());
+    const reported = lane(() => writeCoverageReports({
+        python,
+        projectDir,
+        workDir,
+        reports,
+        signal: saved,
+        ended
+    }));
+    const [result, hasData] = await Promise.all([ended, reported]);
     const outcome = {
         runner: strategy.runner,
         exitCode: result.exitCode,
@@ -2297,7 +2304,8 @@ async function main(given) {
         workDir,
         reports,
         strategy: createTestStrategy(runner),
-        env
+        env,
+        beside
     }));
     const lint = await lintRun;
     if (lint)

@@ -134,7 +134,8 @@ export async function main(
       workDir,
       reports,
       strategy: createTestStrategy(runner),
-      env
+      env,
+      beside
     })
   )
   const lint = await lintRun

@@ -207,28 +207,43 @@ sys.exit(status)
 
 /**
  * Writes coverage.py's JSON and XML reports in one process (one interpreter
- * start, one load of the data): `coverage_reports.py JSON_FILE XML_FILE`,
- * the data file from COVERAGE_FILE, the project's configuration from the
- * current directory. A project with `parallel = true` leaves one data file
- * per process (`.coverage.<host>.<pid>.<random>`): they are combined first,
- * as `coverage combine` would, its `[paths]` applied. Exits non-zero when
- * a report could not be written.
+ * start, one load of the data): `coverage_reports.py JSON_FILE XML_FILE
+ * SIGNAL_FILE`, the data file from COVERAGE_FILE, the project's
+ * configuration from the current directory. It starts while the tests run:
+ * Python and coverage.py are loaded by the time SIGNAL_FILE appears (the
+ * data file is written), so only the reports themselves are left to do.
+ * It gives up when its parent (the action) is gone. A project with
+ * `parallel = true` leaves one data file per process
+ * (`.coverage.<host>.<pid>.<random>`): they are combined first, as
+ * `coverage combine` would, its `[paths]` applied. Exits 3 when there is
+ * no data, 1 when a report could not be written.
  */
 export const COVERAGE_REPORTS_PY = `
 import glob
 import os
 import sys
+import time
 
 import coverage
 
+json_file, xml_file, signal_file = sys.argv[1:4]
+parent = os.getppid()
+while not os.path.exists(signal_file):
+    if os.getppid() != parent:
+        sys.exit(4)
+    time.sleep(0.01)
+
 data_file = os.environ["COVERAGE_FILE"]
+parallel = glob.glob(glob.escape(data_file) + ".*")
+if not parallel and not os.path.exists(data_file):
+    sys.exit(3)
 cov = coverage.Coverage(data_file=data_file)
-if glob.glob(glob.escape(data_file) + ".*"):
+if parallel:
     cov.combine(data_paths=[os.path.dirname(data_file)])
     cov.save()
 cov.load()
 status = 0
-for kind, outfile in (("json", sys.argv[1]), ("xml", sys.argv[2])):
+for kind, outfile in (("json", json_file), ("xml", xml_file)):
     try:
         getattr(cov, kind + "_report")(outfile=outfile)
     except Exception as error:

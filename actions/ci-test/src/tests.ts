@@ -282,29 +282,6 @@ export function belowThreshold(
   return figure < threshold
 }
 
-/**
- * Resolves when `file` appears in its directory, or when `done` settles,
- * whichever comes first; the watch is closed either way.
- */
-function appearance(file: string, done: Promise<unknown>): Promise<void> {
-  return new Promise((resolve) => {
-    let watcher: fs.FSWatcher | undefined
-    const finish = (): void => {
-      watcher?.close()
-      resolve()
-    }
-    try {
-      watcher = fs.watch(path.dirname(file), (_event, name) => {
-        if (name === path.basename(file) && fs.existsSync(file)) finish()
-      })
-      watcher.on('error', () => undefined)
-    } catch {
-      // No watching here: the reports wait for the process's end.
-    }
-    done.then(finish, finish)
-  })
-}
-
 /** The data files coverage.py's `parallel = true` leaves beside `dataFile`. */
 function parallelDataFiles(dataFile: string): string[] {
   const prefix = `${path.basename(dataFile)}.`
@@ -316,21 +293,25 @@ function parallelDataFiles(dataFile: string): string[] {
     .map((name) => path.join(dir, name))
 }
 
+/** The report script's exit code when there is no data file at all. */
+const NO_DATA = 3
+
 /**
- * coverage.py's JSON and XML reports from the data file (or files), in one process;
- * false when the data file is missing.
+ * coverage.py's JSON and XML reports, by a process started now that waits
+ * for `signal` (the data file written) before it reads the data; false when
+ * there was no data. Falls back to coverage.py's command line when the
+ * report API fails (an old coverage.py).
  */
 async function writeCoverageReports(options: {
   python: string
   projectDir: string
   workDir: string
   reports: ReportPaths
+  signal: string
+  /** Settles when the tests' process has ended. */
+  ended: Promise<unknown>
 }): Promise<boolean> {
   const { python, projectDir, reports } = options
-  const parallel = parallelDataFiles(reports.coverageData)
-  if (!fs.existsSync(reports.coverageData) && parallel.length === 0) {
-    return false
-  }
   // The project's own fail_under does not apply here: the gate that counts
   // is ci-test's, so only the report files matter.
   const reportEnv = { COVERAGE_FILE: reports.coverageData }
@@ -338,27 +319,28 @@ async function writeCoverageReports(options: {
   fs.writeFileSync(script, COVERAGE_REPORTS_PY)
   const both = await exec(
     python,
-    [script, reports.coverageJson, reports.coverageXml],
+    [script, reports.coverageJson, reports.coverageXml, options.signal],
     { cwd: projectDir, env: reportEnv, silent: true }
   )
-  if (both.exitCode !== 0) {
-    // An old coverage.py without the report API: its command line. Exit
-    // code 2 there means the project's own fail_under was not met.
-    const coverage = (args: string[]) =>
-      exec(python, ['-m', 'coverage', ...args], {
-        cwd: projectDir,
-        env: reportEnv,
-        silent: true
-      })
-    const report = (kind: string, file: string) => coverage([kind, '-o', file])
-    if (parallelDataFiles(reports.coverageData).length > 0) {
-      await coverage(['combine'])
-    }
-    await Promise.all([
-      report('json', reports.coverageJson),
-      report('xml', reports.coverageXml)
-    ])
-  }
+  if (both.exitCode === 0) return true
+  if (both.exitCode === NO_DATA) return false
+  // An old coverage.py without the report API: its command line, once the
+  // tests have ended. Exit code 2 there means the project's own fail_under
+  // was not met.
+  await options.ended.catch(() => undefined)
+  const parallel = parallelDataFiles(reports.coverageData).length > 0
+  if (!parallel && !fs.existsSync(reports.coverageData)) return false
+  const coverage = (args: string[]) =>
+    exec(python, ['-m', 'coverage', ...args], {
+      cwd: projectDir,
+      env: reportEnv,
+      silent: true
+    })
+  if (parallel) await coverage(['combine'])
+  await Promise.all([
+    coverage(['json', '-o', reports.coverageJson]),
+    coverage(['xml', '-o', reports.coverageXml])
+  ])
   return true
 }
 
@@ -369,6 +351,8 @@ export async function runTests(options: {
   reports: ReportPaths
   strategy: TestStrategy
   env: Record<string, string>
+  /** Where the report process is queued (the lanes beside the tests). */
+  beside?: <T>(task: () => Promise<T>) => Promise<T>
 }): Promise<TestRunResult> {
   const { python, projectDir, workDir, reports, strategy } = options
   const saved = path.join(workDir, 'shipyard_coverage_saved')
@@ -393,13 +377,24 @@ export async function runTests(options: {
     [runner, 'run', '--branch', ...strategy.args(reports)],
     { cwd: projectDir, env }
   )
-  // The reports start as soon as the data file is written, while the test
-  // process is still exiting (on a Django project that takes a few hundred
-  // milliseconds), or when it has ended without saying so.
-  const reported = appearance(saved, run).then(() =>
-    writeCoverageReports({ python, projectDir, workDir, reports })
+  // The process that writes the reports starts beside the tests (in a lane
+  // after the checks, when they run there) and waits for the data file:
+  // the reports are then written while the test process is still exiting
+  // (on a Django project that takes a few hundred milliseconds). A process
+  // that ended without saying so is taken as done.
+  const ended = run.finally(() => fs.writeFileSync(saved, '', { flag: 'a' }))
+  const lane = options.beside ?? ((task) => task())
+  const reported = lane(() =>
+    writeCoverageReports({
+      python,
+      projectDir,
+      workDir,
+      reports,
+      signal: saved,
+      ended
+    })
   )
-  const [result, hasData] = await Promise.all([run, reported])
+  const [result, hasData] = await Promise.all([ended, reported])
   const outcome: TestRunResult = {
     runner: strategy.runner,
     exitCode: result.exitCode,
