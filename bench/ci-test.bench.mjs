@@ -15,6 +15,7 @@
 // Figures are medians over ROUNDS rounds (default 3; BENCH_ROUNDS overrides),
 // each round running raw, cold and warm in turn. Writes
 // bench/results/ci-test.json.
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -24,7 +25,22 @@ import { FAST, median, root, round, timed, writeResults } from './lib.mjs'
 const bundle = path.join(root, 'actions', 'ci-test', 'dist', 'index.js')
 // BENCH_FAST=1 (make test-bench): one round, so the code cannot rot.
 const ROUNDS = Number(process.env.BENCH_ROUNDS || (FAST ? 1 : 3))
-const python = process.env.PYTHON || 'python3'
+// The runner as actions/setup-python leaves it: `pythonLocation` names the
+// interpreter's prefix and the action's default `python` is its bin/python,
+// the interpreter itself (not a version manager's shim, which would add its
+// own start-up to every call). PYTHON overrides: given to both sides as is.
+function setupPython() {
+  if (process.env.PYTHON) return { python: process.env.PYTHON, env: {} }
+  const prefix = execFileSync(
+    'python3',
+    ['-c', 'import sys; print(sys.prefix)'],
+    { encoding: 'utf8' }
+  ).trim()
+  const python = path.join(prefix, 'bin', 'python')
+  if (!fs.existsSync(python)) return { python: 'python3', env: {} }
+  return { python, env: { pythonLocation: prefix } }
+}
+const { python, env: runnerEnv } = setupPython()
 
 // Each phase writes its end time to $MARKS: the raw run is also split into
 // its install (venv + pip) and its work (everything after), and the tests
@@ -114,7 +130,10 @@ function action(tmp, cacheDir) {
       RUNNER_TEMP: runnerTemp,
       'INPUT_WORKING-DIRECTORY': 'example',
       'INPUT_CACHE-DIR': cacheDir,
-      INPUT_PYTHON: python,
+      // With pythonLocation set, the default (empty) input is that interpreter.
+      ...(runnerEnv.pythonLocation
+        ? { pythonLocation: runnerEnv.pythonLocation, INPUT_PYTHON: '' }
+        : { INPUT_PYTHON: python }),
       INPUT_INSTALLER: 'pip'
     }
   })
