@@ -195,7 +195,7 @@ class UvInstaller implements RequirementInstaller {
 }
 
 /** The base interpreter's pip version, or null when it has none (or does not say). */
-export async function basePipVersion(base: BasePython): Promise<string | null> {
+async function basePipVersion(base: BasePython): Promise<string | null> {
   const result = await exec(base.command, ['-c', PIP_VERSION_PY], {
     silent: true
   })
