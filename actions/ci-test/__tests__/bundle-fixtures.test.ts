@@ -239,12 +239,87 @@ class WithTaxTests(SimpleTestCase):
       'shop/__init__.py',
       'shop/prices.py'
     ])
+    // The XML report, written by its own process, waited for the combine
+    // (its file names are relative to its <source>, shop/).
+    const xml = fs.readFileSync(
+      path.join(path.dirname(r.outputs['coverage-file']), 'coverage.xml'),
+      'utf8'
+    )
+    expect(
+      [...xml.matchAll(/filename="([^"]+)"/g)].map((m) => m[1]).sort()
+    ).toEqual(['__init__.py', 'prices.py'])
     // Combined: no per-process data file is left beside the report.
     const left = fs.readdirSync(path.dirname(r.outputs['coverage-file']))
     expect(left.filter((name) => name.startsWith('.coverage.'))).toEqual([])
     expect(
       fs.readFileSync(path.join(workspace, 'reports-at-exit.txt'), 'utf8')
     ).toBe('yes')
+  })
+
+  it("ends the test process after the project's own exit work, keeping the tests' status, and skips only the interpreter's teardown", async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: {
+        'requirements.txt': `${DJANGO}\n`,
+        // At exit: a thread still running, an atexit handler printing
+        // without a newline into a block-buffered pipe, and an object
+        // whose __del__ would run only in the interpreter's teardown.
+        'shop/tests.py': `import atexit
+import sys
+import threading
+import time
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+
+def _late_work():
+    time.sleep(0.3)
+    Path("thread-done.txt").write_text("joined")
+
+
+threading.Thread(target=_late_work).start()
+
+
+def _goodbye():
+    Path("atexit-done.txt").write_text("ran")
+    sys.stdout.write("goodbye-from-atexit")
+
+
+atexit.register(_goodbye)
+
+
+class _Teardown:
+    # Module globals are gone by then: the object keeps what it needs.
+    def __init__(self):
+        self.open = open
+        self.path = str(Path("teardown-done.txt").resolve())
+
+    def __del__(self):
+        with self.open(self.path, "w") as handle:
+            handle.write("ran")
+
+
+KEPT_UNTIL_TEARDOWN = _Teardown()
+
+
+class ExitTests(SimpleTestCase):
+    def test_fails(self):
+        self.assertEqual(1 + 1, 3)
+`
+      }
+    })
+    const r = await run(workspace, { lint: 'none', 'coverage-threshold': '0' })
+    // The failing test's status survives the shortened exit.
+    expect(r.status).toBe(1)
+    expect(r.outputs).toMatchObject({ tests: '1', failures: '1' })
+    expect(r.errors.join('\n')).toContain('1 test(s) failed')
+    const at = (name: string) => path.join(workspace, name)
+    expect(fs.readFileSync(at('thread-done.txt'), 'utf8')).toBe('joined')
+    expect(fs.readFileSync(at('atexit-done.txt'), 'utf8')).toBe('ran')
+    expect(r.stdout).toContain('goodbye-from-atexit')
+    // What is skipped: the teardown's freeing of every object.
+    expect(fs.existsSync(at('teardown-done.txt'))).toBe(false)
   })
 
   it('runs settings that need environment variables with `env`, never showing the values', async () => {

@@ -1069,36 +1069,64 @@ class JUnitDiscoverRunner(DiscoverRunner):
  * which replaces sys.path[0] with the project's directory as it does for its
  * own console script), then, with the data file written, creates the file
  * named by SHIPYARD_COVERAGE_SAVED before the process goes on to exit with
- * the tests' status. The reports can start at that signal: what is left of
- * the process (atexit handlers, threads, the interpreter's teardown) takes a
- * Django test run a few hundred milliseconds, and changes no data.
+ * the tests' status. The reports can start at that signal.
+ *
+ * The exit itself is cut short. Python ends as usual (non-daemon threads
+ * joined, then every atexit handler: the project's, logging's, Sentry's
+ * flush), but the handler registered here first runs last and ends the
+ * process with the tests' status (`os._exit`), after flushing the standard
+ * streams. What it skips is the interpreter's teardown, which frees every
+ * module and object one by one: 0.2–0.3 s after a Django test run, with no
+ * effect but the time. When coverage.py did not return a status (an
+ * exception escaped it), Python exits as usual.
  */
 const COVERAGE_RUN_PY = `
+import atexit
 import os
 import sys
 
 from coverage.cmdline import main
 
+status = None
+
+
+def end_without_teardown():
+    if status is None:
+        return
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(status)
+
+
+atexit.register(end_without_teardown)
 try:
-    status = main(sys.argv[1:])
+    result = main(sys.argv[1:])
 finally:
     saved = os.environ.get("SHIPYARD_COVERAGE_SAVED")
     if saved:
         open(saved, "w").close()
-sys.exit(status)
+status = result if isinstance(result, int) else None
+sys.exit(result)
 `;
 /**
- * Writes coverage.py's JSON and XML reports in one process (one interpreter
- * start, one load of the data): `coverage_reports.py JSON_FILE XML_FILE
- * SIGNAL_FILE`, the data file from COVERAGE_FILE, the project's
- * configuration from the current directory. It starts while the tests run:
- * Python and coverage.py are loaded by the time SIGNAL_FILE appears (the
- * data file is written), so only the reports themselves are left to do.
- * It gives up when its parent (the action) is gone. A project with
- * `parallel = true` leaves one data file per process
- * (`.coverage.<host>.<pid>.<random>`): they are combined first, as
- * `coverage combine` would, its `[paths]` applied. Exits 3 when there is
- * no data, 1 when a report could not be written.
+ * Writes one of coverage.py's reports: `shipyard_coverage_reports.py KIND
+ * OUTFILE SIGNAL_FILE`, KIND `json` or `xml`, the data file from
+ * COVERAGE_FILE, the project's configuration from the current directory.
+ * Two of them start while the tests run, one per report, so that Python and
+ * coverage.py are loaded by the time SIGNAL_FILE appears (the data file is
+ * written) and the two reports, each of which parses every measured file,
+ * are written side by side. Each gives up when its parent (the action) is
+ * gone.
+ *
+ * A project with `parallel = true` leaves one data file per process
+ * (`.coverage.<host>.<pid>.<random>`): the `json` process combines them
+ * first, as `coverage combine` would, its `[paths]` applied, and then
+ * creates `SIGNAL_FILE.combined` (at once when there is nothing to
+ * combine), which the `xml` process waits for. Exits 3 when there is no
+ * data, 1 when the report could not be written.
  */
 const COVERAGE_REPORTS_PY = `
 import glob
@@ -1108,30 +1136,40 @@ import time
 
 import coverage
 
-json_file, xml_file, signal_file = sys.argv[1:4]
+kind, outfile, signal_file = sys.argv[1:4]
+combined = signal_file + ".combined"
 parent = os.getppid()
-while not os.path.exists(signal_file):
-    if os.getppid() != parent:
-        sys.exit(4)
-    time.sleep(0.01)
 
+
+def wait_for(path):
+    while not os.path.exists(path):
+        if os.getppid() != parent:
+            sys.exit(4)
+        time.sleep(0.005)
+
+
+wait_for(signal_file)
 data_file = os.environ["COVERAGE_FILE"]
-parallel = glob.glob(glob.escape(data_file) + ".*")
-if not parallel and not os.path.exists(data_file):
+if kind == "json":
+    try:
+        parallel = glob.glob(glob.escape(data_file) + ".*")
+        if parallel:
+            cov = coverage.Coverage(data_file=data_file)
+            cov.combine(data_paths=[os.path.dirname(data_file)])
+            cov.save()
+    finally:
+        open(combined, "w").close()
+else:
+    wait_for(combined)
+if not os.path.exists(data_file):
     sys.exit(3)
 cov = coverage.Coverage(data_file=data_file)
-if parallel:
-    cov.combine(data_paths=[os.path.dirname(data_file)])
-    cov.save()
 cov.load()
-status = 0
-for kind, outfile in (("json", json_file), ("xml", xml_file)):
-    try:
-        getattr(cov, kind + "_report")(outfile=outfile)
-    except Exception as error:
-        print("coverage %s report: %s" % (kind, error), file=sys.stderr)
-        status = 1
-sys.exit(status)
+try:
+    getattr(cov, kind + "_report")(outfile=outfile)
+except Exception as error:
+    print("coverage %s report: %s" % (kind, error), file=sys.stderr)
+    sys.exit(1)
 `;
 
 ;// CONCATENATED MODULE: ./src/relocate.ts
@@ -2004,22 +2042,32 @@ function parallelDataFiles(dataFile) {
 /** The report script's exit code when there is no data file at all. */
 const NO_DATA = 3;
 /**
- * coverage.py's JSON and XML reports, by a process started now that waits
- * for `signal` (the data file written) before it reads the data; false when
- * there was no data. Falls back to coverage.py's command line when the
- * report API fails (an old coverage.py).
+ * coverage.py's JSON and XML reports, by two processes started now that
+ * wait for `signal` (the data file written) before they read the data;
+ * false when there was no data. Falls back to coverage.py's command line
+ * when the report API fails (an old coverage.py).
  */
 async function writeCoverageReports(options) {
-    const { python, projectDir, reports } = options;
+    const { python, projectDir, reports, signal } = options;
     // The project's own fail_under does not apply here: the gate that counts
     // is ci-test's, so only the report files matter.
     const reportEnv = { COVERAGE_FILE: reports.coverageData };
     const script = external_node_path_.join(options.workDir, 'shipyard_coverage_reports.py');
     external_node_fs_.writeFileSync(script, COVERAGE_REPORTS_PY);
-    const both = await (0,src/* exec */.m0)(python, [script, reports.coverageJson, reports.coverageXml, options.signal], { cwd: projectDir, env: reportEnv, silent: true });
-    if (both.exitCode === 0)
+    const combined = `${signal}.combined`;
+    external_node_fs_.rmSync(combined, { force: true });
+    const report = (kind, outfile) => (0,src/* exec */.m0)(python, [script, kind, outfile, signal], {
+        cwd: projectDir,
+        env: reportEnv,
+        silent: true
+    });
+    // The XML process waits for the JSON one's combine: if that process
+    // died first, it waits no more.
+    const json = report('json', reports.coverageJson).finally(() => external_node_fs_.writeFileSync(combined, '', { flag: 'a' }));
+    const codes = (await Promise.all([json, report('xml', reports.coverageXml)])).map((result) => result.exitCode);
+    if (codes.every((code) => code === 0))
         return true;
-    if (both.exitCode === NO_DATA)
+    if (codes.every((code) => code === NO_DATA))
         return false;
     // An old coverage.py without the report API: its command line, once the
     // tests have ended. Exit code 2 there means the project's own fail_under
@@ -2061,11 +2109,10 @@ async function runTests(options) {
     const runner = external_node_path_.join(workDir, 'shipyard_coverage_run.py');
     external_node_fs_.writeFileSync(runner, COVERAGE_RUN_PY);
     const run = (0,src/* exec */.m0)(python, [runner, 'run', '--branch', ...strategy.args(reports)], { cwd: projectDir, env });
-    // The process that writes the reports starts beside the tests (in a lane
-    // after the checks, when they run there) and waits for the data file:
-    // the reports are then written while the test process is still exiting
-    // (on a Django project that takes a few hundred milliseconds). A process
-    // that ended without saying so is taken as done.
+    // The processes that write the reports start beside the tests (in a lane
+    // after the checks, when they run there) and wait for the data file: the
+    // reports are then written while the test process runs its atexit
+    // handlers. A process that ended without saying so is taken as done.
     const ended = run.finally(() => external_node_fs_.writeFileSync(saved, '', { flag: 'a' }));
     const lane = options.beside ?? ((task) => task());
     const reported = lane(() => writeCoverageReports({

@@ -297,10 +297,10 @@ function parallelDataFiles(dataFile: string): string[] {
 const NO_DATA = 3
 
 /**
- * coverage.py's JSON and XML reports, by a process started now that waits
- * for `signal` (the data file written) before it reads the data; false when
- * there was no data. Falls back to coverage.py's command line when the
- * report API fails (an old coverage.py).
+ * coverage.py's JSON and XML reports, by two processes started now that
+ * wait for `signal` (the data file written) before they read the data;
+ * false when there was no data. Falls back to coverage.py's command line
+ * when the report API fails (an old coverage.py).
  */
 async function writeCoverageReports(options: {
   python: string
@@ -311,19 +311,30 @@ async function writeCoverageReports(options: {
   /** Settles when the tests' process has ended. */
   ended: Promise<unknown>
 }): Promise<boolean> {
-  const { python, projectDir, reports } = options
+  const { python, projectDir, reports, signal } = options
   // The project's own fail_under does not apply here: the gate that counts
   // is ci-test's, so only the report files matter.
   const reportEnv = { COVERAGE_FILE: reports.coverageData }
   const script = path.join(options.workDir, 'shipyard_coverage_reports.py')
   fs.writeFileSync(script, COVERAGE_REPORTS_PY)
-  const both = await exec(
-    python,
-    [script, reports.coverageJson, reports.coverageXml, options.signal],
-    { cwd: projectDir, env: reportEnv, silent: true }
+  const combined = `${signal}.combined`
+  fs.rmSync(combined, { force: true })
+  const report = (kind: 'json' | 'xml', outfile: string) =>
+    exec(python, [script, kind, outfile, signal], {
+      cwd: projectDir,
+      env: reportEnv,
+      silent: true
+    })
+  // The XML process waits for the JSON one's combine: if that process
+  // died first, it waits no more.
+  const json = report('json', reports.coverageJson).finally(() =>
+    fs.writeFileSync(combined, '', { flag: 'a' })
   )
-  if (both.exitCode === 0) return true
-  if (both.exitCode === NO_DATA) return false
+  const codes = (
+    await Promise.all([json, report('xml', reports.coverageXml)])
+  ).map((result) => result.exitCode)
+  if (codes.every((code) => code === 0)) return true
+  if (codes.every((code) => code === NO_DATA)) return false
   // An old coverage.py without the report API: its command line, once the
   // tests have ended. Exit code 2 there means the project's own fail_under
   // was not met.
@@ -377,11 +388,10 @@ export async function runTests(options: {
     [runner, 'run', '--branch', ...strategy.args(reports)],
     { cwd: projectDir, env }
   )
-  // The process that writes the reports starts beside the tests (in a lane
-  // after the checks, when they run there) and waits for the data file:
-  // the reports are then written while the test process is still exiting
-  // (on a Django project that takes a few hundred milliseconds). A process
-  // that ended without saying so is taken as done.
+  // The processes that write the reports start beside the tests (in a lane
+  // after the checks, when they run there) and wait for the data file: the
+  // reports are then written while the test process runs its atexit
+  // handlers. A process that ended without saying so is taken as done.
   const ended = run.finally(() => fs.writeFileSync(saved, '', { flag: 'a' }))
   const lane = options.beside ?? ((task) => task())
   const reported = lane(() =>
