@@ -202,8 +202,6 @@ import atexit
 import os
 import sys
 
-from coverage.cmdline import main
-
 status = None
 
 
@@ -218,7 +216,11 @@ def end_without_teardown():
     os._exit(status)
 
 
+# Before anything else is imported: the first handler registered runs last.
 atexit.register(end_without_teardown)
+
+from coverage.cmdline import main  # noqa: E402
+
 try:
     result = main(sys.argv[1:])
 finally:
