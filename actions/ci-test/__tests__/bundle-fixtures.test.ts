@@ -322,6 +322,31 @@ class ExitTests(SimpleTestCase):
     expect(fs.existsSync(at('teardown-done.txt'))).toBe(false)
   })
 
+  it("names coverage.py's own error when it cannot write its report, instead of a bare 'no coverage'", async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: {
+        'requirements.txt': `${DJANGO}\n`,
+        '.coveragerc': '[run]\nsource = shop\nomit = shop/tests.py\n',
+        // Never imported, but in the measured source: coverage.py must
+        // parse it to report it as unexecuted, and cannot.
+        'shop/legacy.py': 'print "written for Python 2"\n'
+      }
+    })
+    const r = await run(workspace, { lint: 'none' })
+    expect(r.status).toBe(1)
+    // The tests themselves ran and passed.
+    expect(r.outputs).toMatchObject({ tests: '2', failures: '0' })
+    const failure = r.errors.at(-1) ?? ''
+    expect(failure).toContain(
+      'no coverage figure: coverage.py could not write its report (exit code 1)'
+    )
+    expect(failure).toMatch(/Couldn't parse '[^']*legacy\.py' as Python/)
+    expect(failure).not.toContain('no coverage was measured')
+    expect(r.stdout).toContain('::error title=Coverage report failed::')
+    expect(r.summary).toContain('coverage.py could not write its report')
+  })
+
   it('runs settings that need environment variables with `env`, never showing the values', async () => {
     const workspace = makeWorkspace()
     djangoProject(workspace, {

@@ -358,7 +358,9 @@ function resultRows(report, detailed) {
             'coverage (branch)',
             coverage
                 ? `${coverage.display}% (threshold ${threshold}%)`
-                : 'no coverage data'
+                : tests.coverageProblem
+                    ? 'coverage.py could not write its report'
+                    : 'no coverage data'
         ],
         [
             mark(lint ? lint.findings.length === 0 && !lint.crashed : undefined),
@@ -2045,9 +2047,9 @@ function parallelDataFiles(dataFile) {
 const NO_DATA = 3;
 /**
  * coverage.py's JSON and XML reports, by two processes started now that
- * wait for `signal` (the data file written) before they read the data;
- * false when there was no data. Falls back to coverage.py's command line
- * when the report API fails (an old coverage.py).
+ * wait for `signal` (the data file written) before they read the data.
+ * A report coverage.py could not write (a measured file it cannot parse,
+ * a data file it cannot read) comes back as its message.
  */
 async function writeCoverageReports(options) {
     const { python, projectDir, reports, signal } = options;
@@ -2066,30 +2068,18 @@ async function writeCoverageReports(options) {
     // The XML process waits for the JSON one's combine: if that process
     // died first, it waits no more.
     const json = report('json', reports.coverageJson).finally(() => external_node_fs_.writeFileSync(combined, '', { flag: 'a' }));
-    const codes = (await Promise.all([json, report('xml', reports.coverageXml)])).map((result) => result.exitCode);
-    if (codes.every((code) => code === 0))
-        return true;
-    if (codes.every((code) => code === NO_DATA))
-        return false;
-    // An old coverage.py without the report API: its command line, once the
-    // tests have ended. Exit code 2 there means the project's own fail_under
-    // was not met.
-    await options.ended.catch(() => undefined);
-    const parallel = parallelDataFiles(reports.coverageData).length > 0;
-    if (!parallel && !external_node_fs_.existsSync(reports.coverageData))
-        return false;
-    const coverage = (args) => (0,src/* exec */.m0)(python, ['-m', 'coverage', ...args], {
-        cwd: projectDir,
-        env: reportEnv,
-        silent: true
-    });
-    if (parallel)
-        await coverage(['combine']);
-    await Promise.all([
-        coverage(['json', '-o', reports.coverageJson]),
-        coverage(['xml', '-o', reports.coverageXml])
-    ]);
-    return true;
+    const results = await Promise.all([json, report('xml', reports.coverageXml)]);
+    if (results.every((result) => result.exitCode === NO_DATA)) {
+        return { data: false };
+    }
+    const failed = results.find((result) => result.exitCode !== 0 && result.exitCode !== NO_DATA);
+    if (!failed)
+        return { data: true };
+    const last = failed.stderr.trim().split('\n').pop()?.trim();
+    return {
+        data: true,
+        error: `coverage.py could not write its report (exit code ${failed.exitCode})${last ? `: ${last}` : ''}`
+    };
 }
 async function runTests(options) {
     const { python, projectDir, workDir, reports, strategy } = options;
@@ -2122,10 +2112,9 @@ async function runTests(options) {
         projectDir,
         workDir,
         reports,
-        signal: saved,
-        ended
+        signal: saved
     }));
-    const [result, hasData] = await Promise.all([ended, reported]);
+    const [result, coverageReports] = await Promise.all([ended, reported]);
     const outcome = {
         runner: strategy.runner,
         exitCode: result.exitCode,
@@ -2146,7 +2135,10 @@ async function runTests(options) {
     if (result.exitCode === 5 && strategy.runner === 'pytest') {
         outcome.problem = 'pytest collected no tests';
     }
-    if (hasData && external_node_fs_.existsSync(reports.coverageJson)) {
+    if (coverageReports.error) {
+        outcome.coverageProblem = coverageReports.error;
+    }
+    else if (coverageReports.data && external_node_fs_.existsSync(reports.coverageJson)) {
         outcome.coverage = parseCoverageJson(external_node_fs_.readFileSync(reports.coverageJson, 'utf8'));
     }
     return outcome;
@@ -2207,8 +2199,17 @@ function annotateAndJudge(inputs, annotator, results) {
         tests.counts.failures + tests.counts.errors === 0) {
         reasons.push(`the test run exited with code ${tests.exitCode}`);
     }
-    if (!tests.coverage)
+    if (tests.coverageProblem) {
+        reasons.push(`no coverage figure: ${tests.coverageProblem}`);
+        annotator.add({
+            kind: 'error',
+            title: 'Coverage report failed',
+            message: tests.coverageProblem
+        });
+    }
+    else if (!tests.coverage) {
         reasons.push('no coverage was measured');
+    }
     else if (belowThreshold(tests.coverage, inputs.coverageThreshold)) {
         reasons.push(`coverage ${tests.coverage.display}% is under the ${inputs.coverageThreshold}% gate`);
         annotator.add({

@@ -76,7 +76,9 @@ export function resultRows(
       'coverage (branch)',
       coverage
         ? `${coverage.display}% (threshold ${threshold}%)`
-        : 'no coverage data'
+        : tests.coverageProblem
+          ? 'coverage.py could not write its report'
+          : 'no coverage data'
     ],
     [
       mark(lint ? lint.findings.length === 0 && !lint.crashed : undefined),

@@ -64,6 +64,8 @@ export interface TestRunResult {
   coverage?: CoverageResult
   /** Why the run did not produce results, when it did not. */
   problem?: string
+  /** Why there is no coverage figure although the tests left data: coverage.py's report failed. */
+  coverageProblem?: string
 }
 
 /** How a runner is started under coverage. */
@@ -296,11 +298,17 @@ function parallelDataFiles(dataFile: string): string[] {
 /** The report script's exit code when there is no data file at all. */
 const NO_DATA = 3
 
+/** What the report processes left: whether there was data, and why a report failed. */
+interface CoverageReports {
+  data: boolean
+  error?: string
+}
+
 /**
  * coverage.py's JSON and XML reports, by two processes started now that
- * wait for `signal` (the data file written) before they read the data;
- * false when there was no data. Falls back to coverage.py's command line
- * when the report API fails (an old coverage.py).
+ * wait for `signal` (the data file written) before they read the data.
+ * A report coverage.py could not write (a measured file it cannot parse,
+ * a data file it cannot read) comes back as its message.
  */
 async function writeCoverageReports(options: {
   python: string
@@ -308,9 +316,7 @@ async function writeCoverageReports(options: {
   workDir: string
   reports: ReportPaths
   signal: string
-  /** Settles when the tests' process has ended. */
-  ended: Promise<unknown>
-}): Promise<boolean> {
+}): Promise<CoverageReports> {
   const { python, projectDir, reports, signal } = options
   // The project's own fail_under does not apply here: the gate that counts
   // is ci-test's, so only the report files matter.
@@ -330,29 +336,19 @@ async function writeCoverageReports(options: {
   const json = report('json', reports.coverageJson).finally(() =>
     fs.writeFileSync(combined, '', { flag: 'a' })
   )
-  const codes = (
-    await Promise.all([json, report('xml', reports.coverageXml)])
-  ).map((result) => result.exitCode)
-  if (codes.every((code) => code === 0)) return true
-  if (codes.every((code) => code === NO_DATA)) return false
-  // An old coverage.py without the report API: its command line, once the
-  // tests have ended. Exit code 2 there means the project's own fail_under
-  // was not met.
-  await options.ended.catch(() => undefined)
-  const parallel = parallelDataFiles(reports.coverageData).length > 0
-  if (!parallel && !fs.existsSync(reports.coverageData)) return false
-  const coverage = (args: string[]) =>
-    exec(python, ['-m', 'coverage', ...args], {
-      cwd: projectDir,
-      env: reportEnv,
-      silent: true
-    })
-  if (parallel) await coverage(['combine'])
-  await Promise.all([
-    coverage(['json', '-o', reports.coverageJson]),
-    coverage(['xml', '-o', reports.coverageXml])
-  ])
-  return true
+  const results = await Promise.all([json, report('xml', reports.coverageXml)])
+  if (results.every((result) => result.exitCode === NO_DATA)) {
+    return { data: false }
+  }
+  const failed = results.find(
+    (result) => result.exitCode !== 0 && result.exitCode !== NO_DATA
+  )
+  if (!failed) return { data: true }
+  const last = failed.stderr.trim().split('\n').pop()?.trim()
+  return {
+    data: true,
+    error: `coverage.py could not write its report (exit code ${failed.exitCode})${last ? `: ${last}` : ''}`
+  }
 }
 
 export async function runTests(options: {
@@ -400,11 +396,10 @@ export async function runTests(options: {
       projectDir,
       workDir,
       reports,
-      signal: saved,
-      ended
+      signal: saved
     })
   )
-  const [result, hasData] = await Promise.all([ended, reported])
+  const [result, coverageReports] = await Promise.all([ended, reported])
   const outcome: TestRunResult = {
     runner: strategy.runner,
     exitCode: result.exitCode,
@@ -424,7 +419,9 @@ export async function runTests(options: {
   if (result.exitCode === 5 && strategy.runner === 'pytest') {
     outcome.problem = 'pytest collected no tests'
   }
-  if (hasData && fs.existsSync(reports.coverageJson)) {
+  if (coverageReports.error) {
+    outcome.coverageProblem = coverageReports.error
+  } else if (coverageReports.data && fs.existsSync(reports.coverageJson)) {
     outcome.coverage = parseCoverageJson(
       fs.readFileSync(reports.coverageJson, 'utf8')
     )

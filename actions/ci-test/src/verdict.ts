@@ -78,8 +78,16 @@ export function annotateAndJudge(
   ) {
     reasons.push(`the test run exited with code ${tests.exitCode}`)
   }
-  if (!tests.coverage) reasons.push('no coverage was measured')
-  else if (belowThreshold(tests.coverage, inputs.coverageThreshold)) {
+  if (tests.coverageProblem) {
+    reasons.push(`no coverage figure: ${tests.coverageProblem}`)
+    annotator.add({
+      kind: 'error',
+      title: 'Coverage report failed',
+      message: tests.coverageProblem
+    })
+  } else if (!tests.coverage) {
+    reasons.push('no coverage was measured')
+  } else if (belowThreshold(tests.coverage, inputs.coverageThreshold)) {
     reasons.push(
       `coverage ${tests.coverage.display}% is under the ${inputs.coverageThreshold}% gate`
     )
