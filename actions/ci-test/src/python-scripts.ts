@@ -235,11 +235,11 @@ sys.exit(result)
  * Writes one of coverage.py's reports: `shipyard_coverage_reports.py KIND
  * OUTFILE SIGNAL_FILE`, KIND `json` or `xml`, the data file from
  * COVERAGE_FILE, the project's configuration from the current directory.
- * Two of them start while the tests run, one per report, so that Python and
- * coverage.py are loaded by the time SIGNAL_FILE appears (the data file is
- * written) and the two reports, each of which parses every measured file,
- * are written side by side. Each gives up when its parent (the action) is
- * gone.
+ * Two of them start while the tests run, one per report, so that Python,
+ * coverage.py and the project's coverage configuration are loaded by the
+ * time SIGNAL_FILE appears (the data file is written), and the two
+ * reports, each of which parses every measured file, are written side by
+ * side. Each gives up when its parent (the action) is gone.
  *
  * A project with `parallel = true` leaves one data file per process
  * (`.coverage.<host>.<pid>.<random>`): the `json` process combines them
@@ -268,13 +268,13 @@ def wait_for(path):
         time.sleep(0.005)
 
 
-wait_for(signal_file)
+# The configuration is read while the tests still run; the data, after.
 data_file = os.environ["COVERAGE_FILE"]
+cov = coverage.Coverage(data_file=data_file)
+wait_for(signal_file)
 if kind == "json":
     try:
-        parallel = glob.glob(glob.escape(data_file) + ".*")
-        if parallel:
-            cov = coverage.Coverage(data_file=data_file)
+        if glob.glob(glob.escape(data_file) + ".*"):
             cov.combine(data_paths=[os.path.dirname(data_file)])
             cov.save()
     finally:
@@ -283,7 +283,6 @@ else:
     wait_for(combined)
 if not os.path.exists(data_file):
     sys.exit(3)
-cov = coverage.Coverage(data_file=data_file)
 cov.load()
 try:
     getattr(cov, kind + "_report")(outfile=outfile)
