@@ -14,7 +14,10 @@
 #   REGISTRY=127.0.0.1:5000  REGISTRY_USERNAME=shipyard  REGISTRY_PASSWORD=...
 # Settings: REGISTRY_PORT (5000), REGISTRY_USERNAME (shipyard); the password
 # is generated on the first start (or taken from REGISTRY_PASSWORD then) and
-# kept in the state dir.
+# kept in the state dir. When REGISTRY_PORT is not set and something already
+# listens on the default port (REGISTRY_DEFAULT_PORT, 5000), a free loopback
+# port is taken instead: it is logged and written to registry.env like any
+# other address. A REGISTRY_PORT that is set and taken is an error.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -23,7 +26,9 @@ STATE_DIR="$RUN_DIR/registry"
 ENV_FILE="$RUN_DIR/registry.env"
 PID_FILE="$STATE_DIR/registry.pid"
 LOG_FILE="$STATE_DIR/registry.log"
-PORT="${REGISTRY_PORT:-5000}"
+PORT="${REGISTRY_PORT:-${REGISTRY_DEFAULT_PORT:-5000}}"
+PORT_IS_EXPLICIT=0
+[ -n "${REGISTRY_PORT:-}" ] && PORT_IS_EXPLICIT=1
 ADDR="127.0.0.1:$PORT"
 USERNAME="${REGISTRY_USERNAME:-shipyard}"
 START_TIMEOUT="${REGISTRY_START_TIMEOUT:-30}"
@@ -33,6 +38,11 @@ log() { echo "registry: $*" >&2; }
 # HTTP status of GET /v2/ on $1 (host:port), or 000 when nothing answers.
 v2_status() {
   curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$1/v2/" || true
+}
+
+# Whether anything accepts TCP connections on $1 (host:port).
+listening() {
+  (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null
 }
 
 # PID of our registry when its process is alive, else nothing.
@@ -49,6 +59,14 @@ running_pid() {
 # Address the running instance was started on (from its env file).
 running_addr() {
   sed -n 's/^REGISTRY=//p' "$ENV_FILE" 2>/dev/null
+}
+
+# A loopback port nothing listens on now (the kernel picks it).
+free_port() {
+  python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }
 
 random_password() {
@@ -111,20 +129,30 @@ EOF
 }
 
 start() {
-  local pid status
+  local pid status addr
   if pid="$(running_pid)"; then
-    if [ "$(running_addr)" = "$ADDR" ] && [ "$(v2_status "$ADDR")" = 401 ]; then
-      log "already running on $ADDR (pid $pid)"
+    addr="$(running_addr)"
+    # Without REGISTRY_PORT, ours is fine wherever it was started.
+    if { [ "$PORT_IS_EXPLICIT" = 0 ] || [ "$addr" = "$ADDR" ]; } &&
+      [ -n "$addr" ] && [ "$(v2_status "$addr")" = 401 ]; then
+      log "already running on $addr (pid $pid)"
+      ADDR="$addr"
       return 0
     fi
-    log "running (pid $pid) on $(running_addr), restarting on $ADDR"
+    log "running (pid $pid) on $addr, restarting on $ADDR"
     stop
   fi
 
-  status="$(v2_status "$ADDR")"
-  if [ "$status" != 000 ]; then
-    log "$ADDR is already taken by another server (GET /v2/ -> $status); set REGISTRY_PORT"
-    return 1
+  if listening "$ADDR"; then
+    status="$(v2_status "$ADDR")"
+    if [ "$status" = 000 ]; then status="no HTTP answer"; else status="GET /v2/ -> $status"; fi
+    if [ "$PORT_IS_EXPLICIT" = 1 ]; then
+      log "REGISTRY_PORT=$PORT: $ADDR is already taken by another server ($status); set REGISTRY_PORT to a free port (1-65535) or leave it unset"
+      return 1
+    fi
+    PORT="$(free_port)"
+    log "$ADDR is already taken by another server ($status); using the free port $PORT instead (set REGISTRY_PORT to choose one)"
+    ADDR="127.0.0.1:$PORT"
   fi
 
   if ! command -v docker-registry >/dev/null 2>&1 || ! command -v htpasswd >/dev/null 2>&1; then
