@@ -7,7 +7,8 @@
 #   scripts/services.sh down   stop them and everything they started
 #
 # Settings: SHIPYARD_RUN_DIR (state: pid, log, registry; default .run),
-# SERVICES_ENV_FILE (default .services.env), REGISTRY_PORT (5000).
+# SERVICES_ENV_FILE (default .services.env), REGISTRY_PORT (5000; a free
+# port when 5000 is taken and REGISTRY_PORT is unset, see registry.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
