@@ -21,8 +21,14 @@ const {
   parseMakemigrations,
   productionEnvironment
 } = await import('../src/django-checks.js')
-const { flake8IniFromToml, nativeFlake8Config, parseFlake8Output } =
-  await import('../src/lint.js')
+const {
+  flake8IniFromToml,
+  iniSetsJobs,
+  lintJobs,
+  nativeFlake8Config,
+  parseFlake8Output,
+  runFlake8
+} = await import('../src/lint.js')
 const { configuresPytest, detectRequirementFiles, settingsFromManagePy } =
   await import('../src/project-finder.js')
 const { pipHasPythonOption } = await import('../src/python-env.js')
@@ -262,6 +268,50 @@ describe('flake8', () => {
       '[flake8]\nmax-line-length = 99\n'
     )
     expect(nativeFlake8Config(dir)).toBe('tox.ini')
+  })
+
+  it("leaves every core but one to flake8 unless the project's configuration sets jobs", async () => {
+    expect(lintJobs(1)).toBe(1)
+    expect(lintJobs(2)).toBe(1)
+    expect(lintJobs(4)).toBe(3)
+    expect(iniSetsJobs('[flake8]\nmax-line-length = 99\n')).toBe(false)
+    expect(iniSetsJobs('[flake8]\r\n  jobs = 4\r\n')).toBe(true)
+    expect(iniSetsJobs('[flake8]\njobs: 4\n')).toBe(true)
+    // `jobs` of another tool's section is not flake8's.
+    expect(iniSetsJobs('[flake8]\nselect = E\n[tool:pytest]\njobs = 4\n')).toBe(
+      false
+    )
+    expect(iniSetsJobs('[pycodestyle]\njobs = 4\n[flake8]\nselect = E\n')).toBe(
+      false
+    )
+
+    // The arguments flake8 is given, recorded by a stand-in interpreter.
+    const dir = tempDir()
+    const record = path.join(dir, 'args')
+    const python = path.join(dir, 'python')
+    fs.writeFileSync(python, `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`)
+    fs.chmodSync(python, 0o755)
+    const project = path.join(dir, 'project')
+    fs.mkdirSync(project)
+    const argsOf = async (pyprojectFlake8?: Record<string, unknown>) => {
+      await runFlake8({
+        python,
+        projectDir: project,
+        workDir: dir,
+        pyprojectFlake8,
+        cores: 2
+      })
+      return fs.readFileSync(record, 'utf8').split('\n')
+    }
+    const jobs = (args: string[]) =>
+      args.slice(args.indexOf('--jobs'), args.indexOf('--jobs') + 2)
+    expect(jobs(await argsOf())).toEqual(['--jobs', '1'])
+    expect(jobs(await argsOf({ max_line_length: 99 }))).toEqual(['--jobs', '1'])
+    expect(await argsOf({ jobs: 4 })).not.toContain('--jobs')
+    fs.writeFileSync(path.join(project, '.flake8'), '[flake8]\njobs = 3\n')
+    expect(await argsOf()).not.toContain('--jobs')
+    fs.writeFileSync(path.join(project, '.flake8'), '[flake8]\nselect = E\n')
+    expect(jobs(await argsOf())).toEqual(['--jobs', '1'])
   })
 
   it('parses findings', () => {

@@ -209,6 +209,7 @@ function sideLanes(cores = external_node_os_.availableParallelism()) {
 
 
 
+
 /** Options whose values are paths (resolved by flake8 relative to the config file). */
 const PATH_OPTIONS = new Set([
     'exclude',
@@ -274,6 +275,19 @@ function nativeFlake8Config(dir) {
     }
     return undefined;
 }
+/** Whether an INI text's `[flake8]` section sets `jobs`. */
+function iniSetsJobs(text) {
+    const section = /^\[flake8\][^\S\n]*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(text);
+    return section !== null && /^[^\S\n]*jobs[^\S\n]*[=:]/m.test(section[1] ?? '');
+}
+/**
+ * flake8's `--jobs` when the project leaves it to us: every core but one,
+ * since lint runs beside the tests (flake8's own default, every core, takes
+ * CPU from the test process on a two-core runner).
+ */
+function lintJobs(cores) {
+    return Math.max(1, cores - 1);
+}
 const FINDING = /^(.+?):(\d+):(\d+): ([A-Z]+\d+) (.*)$/;
 function parseFlake8Output(output) {
     const findings = [];
@@ -297,6 +311,11 @@ async function runFlake8(options) {
         args.push('--extend-exclude', dir);
     const native = nativeFlake8Config(options.projectDir);
     let config = native ?? 'flake8 defaults';
+    const jobsSet = native
+        ? iniSetsJobs(external_node_fs_.readFileSync(external_node_path_.join(options.projectDir, native), 'utf8'))
+        : Object.keys(options.pyprojectFlake8 ?? {}).includes('jobs');
+    if (!jobsSet)
+        args.push('--jobs', String(lintJobs(options.cores ?? external_node_os_.availableParallelism())));
     if (!native && options.pyprojectFlake8) {
         const file = external_node_path_.join(options.workDir, 'flake8-from-pyproject.ini');
         external_node_fs_.writeFileSync(file, flake8IniFromToml(options.pyprojectFlake8, options.projectDir));

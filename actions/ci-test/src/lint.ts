@@ -6,6 +6,7 @@
  * against the configuration file's directory).
  */
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { exec } from '@shipyard/action-kit'
 
@@ -93,6 +94,21 @@ export function nativeFlake8Config(dir: string): string | undefined {
   return undefined
 }
 
+/** Whether an INI text's `[flake8]` section sets `jobs`. */
+export function iniSetsJobs(text: string): boolean {
+  const section = /^\[flake8\][^\S\n]*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(text)
+  return section !== null && /^[^\S\n]*jobs[^\S\n]*[=:]/m.test(section[1] ?? '')
+}
+
+/**
+ * flake8's `--jobs` when the project leaves it to us: every core but one,
+ * since lint runs beside the tests (flake8's own default, every core, takes
+ * CPU from the test process on a two-core runner).
+ */
+export function lintJobs(cores: number): number {
+  return Math.max(1, cores - 1)
+}
+
 const FINDING = /^(.+?):(\d+):(\d+): ([A-Z]+\d+) (.*)$/
 
 export function parseFlake8Output(output: string): LintFinding[] {
@@ -118,11 +134,23 @@ export async function runFlake8(options: {
   pyprojectFlake8?: Record<string, unknown>
   /** Directories never linted (the environment, when it is inside the project). */
   exclude?: readonly string[]
+  /** The machine's cores (default: what Node sees), for `--jobs`. */
+  cores?: number
 }): Promise<LintResult> {
   const args = ['-m', 'flake8']
   for (const dir of options.exclude ?? []) args.push('--extend-exclude', dir)
   const native = nativeFlake8Config(options.projectDir)
   let config = native ?? 'flake8 defaults'
+  const jobsSet = native
+    ? iniSetsJobs(
+        fs.readFileSync(path.join(options.projectDir, native), 'utf8')
+      )
+    : Object.keys(options.pyprojectFlake8 ?? {}).includes('jobs')
+  if (!jobsSet)
+    args.push(
+      '--jobs',
+      String(lintJobs(options.cores ?? os.availableParallelism()))
+    )
   if (!native && options.pyprojectFlake8) {
     const file = path.join(options.workDir, 'flake8-from-pyproject.ini')
     fs.writeFileSync(
