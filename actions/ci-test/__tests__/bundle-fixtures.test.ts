@@ -14,7 +14,8 @@ import {
   cleanUp,
   filesUnder,
   makeWorkspace,
-  runBundle
+  runBundle,
+  sharedCache
 } from './support/run-bundle.js'
 import type { BundleRun } from './support/run-bundle.js'
 
@@ -320,6 +321,136 @@ class ExitTests(SimpleTestCase):
     expect(r.stdout).toContain('goodbye-from-atexit')
     // What is skipped: the teardown's freeing of every object.
     expect(fs.existsSync(at('teardown-done.txt'))).toBe(false)
+  })
+
+  it("writes the reports coverage.py's own commands write from the same data, a file changed after it was parsed ahead included", async () => {
+    const workspace = makeWorkspace()
+    djangoProject(workspace, {
+      files: {
+        'requirements.txt': `${DJANGO}\n`,
+        '.coveragerc': `[run]
+source = shop
+omit = shop/tests.py
+
+[report]
+exclude_also =
+    def __repr__
+partial_branches =
+    if FEATURE:
+`,
+        'shop/prices.py': `FEATURE = True
+
+
+def with_tax(price, rate):
+    if rate < 0:
+        raise ValueError("negative rate")
+    return round(price * (1 + rate), 2)
+
+
+def discount(price, code):
+    if code == "HALF":
+        return price / 2
+    elif code == "TENTH":
+        return price * 0.9
+    if FEATURE:
+        price = price - 0
+    return price
+
+
+class Price:
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return f"Price({self.value})"
+
+
+def never():  # pragma: no cover
+    return 1
+`,
+        'shop/changed.py': 'def double(x):\n    return 2 * x\n',
+        // The report processes parse shop/changed.py while the tests run;
+        // the second test then rewrites it before importing it, so the
+        // data is about lines that parse no longer describes.
+        'shop/tests.py': `import time
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+from shop.prices import discount, with_tax
+
+NEW = """def double(x):
+    if x > 0:
+        result = 2 * x
+    else:
+        result = 0
+    return result
+
+
+def unused():
+    return None
+"""
+
+
+class PriceTests(SimpleTestCase):
+    def test_prices(self):
+        self.assertEqual(with_tax(10, 0.2), 12)
+        self.assertEqual(discount(10, "HALF"), 5)
+        self.assertEqual(discount(10, "NONE"), 10)
+
+    def test_changed_source(self):
+        time.sleep(3)
+        Path(__file__).with_name("changed.py").write_text(NEW)
+        from shop.changed import double
+
+        self.assertEqual(double(2), 4)
+`
+      }
+    })
+    const r = await run(workspace, {
+      lint: 'none',
+      'deploy-check': 'false',
+      'migrations-check': 'false',
+      'coverage-threshold': '0'
+    })
+    expect(r.errors).toEqual([])
+    expect(r.status).toBe(0)
+    const reports = path.dirname(r.outputs['coverage-file'])
+    // coverage.py's own commands, on the action's data file, in the project.
+    const python = path.join(
+      sharedCache,
+      'venvs',
+      keyOf(r) ?? '',
+      'bin',
+      'python'
+    )
+    const cli = (kind: string, out: string) =>
+      execFileSync(python, ['-m', 'coverage', kind, '-o', out], {
+        cwd: workspace,
+        env: { ...process.env, COVERAGE_FILE: path.join(reports, '.coverage') }
+      })
+    const cliJson = path.join(reports, 'cli.json')
+    const cliXml = path.join(reports, 'cli.xml')
+    cli('json', cliJson)
+    cli('xml', cliXml)
+    type Report = {
+      meta: Record<string, unknown>
+      files: Record<string, { summary: { num_statements: number } }>
+      totals: unknown
+    }
+    const ours = JSON.parse(
+      fs.readFileSync(r.outputs['coverage-file'], 'utf8')
+    ) as Report
+    const theirs = JSON.parse(fs.readFileSync(cliJson, 'utf8')) as Report
+    expect(ours.files).toEqual(theirs.files)
+    expect(ours.totals).toEqual(theirs.totals)
+    // The rewritten file is reported as it is now (7 statements), not as
+    // it was when it was parsed ahead (2).
+    expect(ours.files['shop/changed.py']?.summary.num_statements).toBe(7)
+    const stripTime = (xml: string) => xml.replace(/ timestamp="\d+"/, '')
+    expect(
+      stripTime(fs.readFileSync(path.join(reports, 'coverage.xml'), 'utf8'))
+    ).toBe(stripTime(fs.readFileSync(cliXml, 'utf8')))
   })
 
   it("names coverage.py's own error when it cannot write its report, instead of a bare 'no coverage'", async () => {

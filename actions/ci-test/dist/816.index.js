@@ -1139,10 +1139,11 @@ sys.exit(result)
  * OUTFILE SIGNAL_FILE`, KIND `json` or `xml`, the data file from
  * COVERAGE_FILE, the project's configuration from the current directory.
  * Two of them start while the tests run, one per report, so that Python,
- * coverage.py and the project's coverage configuration are loaded by the
- * time SIGNAL_FILE appears (the data file is written), and the two
- * reports, each of which parses every measured file, are written side by
- * side. Each gives up when its parent (the action) is gone.
+ * coverage.py and the project's coverage configuration are loaded, and the
+ * project's Python files parsed as the report will parse them (statements,
+ * branches), by the time SIGNAL_FILE appears (the data file is written);
+ * the two reports are then written side by side. Each gives up when its
+ * parent (the action) is gone.
  *
  * A project with `parallel = true` leaves one data file per process
  * (`.coverage.<host>.<pid>.<random>`): the `json` process combines them
@@ -1171,9 +1172,81 @@ def wait_for(path):
         time.sleep(0.005)
 
 
-# The configuration is read while the tests still run; the data, after.
+def stamp(path):
+    info = os.stat(path)
+    return info.st_mtime_ns, info.st_size
+
+
+def project_sources(limit=2000):
+    """The project's Python files, environments and hidden folders left out."""
+    for top, dirs, files in os.walk("."):
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if not name.startswith(".")
+            and name not in ("__pycache__", "node_modules", "site-packages")
+            and not os.path.exists(os.path.join(top, name, "pyvenv.cfg"))
+        )
+        for name in sorted(files):
+            if name.endswith(".py"):
+                if limit == 0:
+                    return
+                limit -= 1
+                yield os.path.realpath(os.path.join(top, name))
+
+
+def parse_ahead(cov, stop_file):
+    """Parse the project's files as the report will, while the tests run.
+
+    A report spends most of its time parsing each measured file (its
+    statements and branches), which does not depend on the data. The parsers
+    made here are handed to coverage.py's file reporters; a file that changed
+    since, or that did not parse, is left to coverage.py. Stops as soon as
+    stop_file appears, so it never delays the report.
+    """
+    try:
+        from coverage.parser import PythonParser
+        from coverage.python import PythonFileReporter
+
+        original = PythonFileReporter.__dict__["parser"]
+        exclude = cov._exclude_regex("exclude")
+        if not isinstance(original, property) or original.fget is None:
+            return
+    except Exception:
+        return
+    parsed = {}
+
+    def parser(self):
+        if getattr(self, "_parser", None) is None:
+            try:
+                path = os.path.realpath(self.filename)
+                ready = parsed.get(path)
+                if ready is not None and ready[0] == stamp(path):
+                    self._parser = ready[1]
+            except Exception:
+                pass
+        return original.fget(self)
+
+    PythonFileReporter.parser = property(parser)
+    for path in project_sources():
+        if os.path.exists(stop_file):
+            return
+        try:
+            before = stamp(path)
+            ahead = PythonParser(filename=path, exclude=exclude)
+            ahead.parse_source()
+            ahead.arcs()
+            ahead.exit_counts()
+        except Exception:
+            continue
+        parsed[path] = (before, ahead)
+
+
+# The configuration is read, and the project's files parsed, while the
+# tests still run; the data, after.
 data_file = os.environ["COVERAGE_FILE"]
 cov = coverage.Coverage(data_file=data_file)
+parse_ahead(cov, signal_file)
 wait_for(signal_file)
 if kind == "json":
     try:
