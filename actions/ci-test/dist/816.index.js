@@ -261,19 +261,23 @@ function flake8IniFromToml(table, projectDir) {
     }
     return lines.join('\n') + '\n';
 }
-/** Which of flake8's own files configures it, if any. */
-function nativeFlake8Config(dir) {
+/** Which of flake8's own files configures it, if any, and its text. */
+function readNativeFlake8Config(dir) {
     for (const name of ['setup.cfg', 'tox.ini', '.flake8']) {
         try {
             const text = external_node_fs_.readFileSync(external_node_path_.join(dir, name), 'utf8');
             if (/^\[flake8(:local-plugins)?\]/m.test(text))
-                return name;
+                return { name, text };
         }
         catch {
             // not there
         }
     }
     return undefined;
+}
+/** Which of flake8's own files configures it, if any. */
+function nativeFlake8Config(dir) {
+    return readNativeFlake8Config(dir)?.name;
 }
 /** Whether an INI text's `[flake8]` section sets `jobs`. */
 function iniSetsJobs(text) {
@@ -309,10 +313,11 @@ async function runFlake8(options) {
     const args = ['-m', 'flake8'];
     for (const dir of options.exclude ?? [])
         args.push('--extend-exclude', dir);
-    const native = nativeFlake8Config(options.projectDir);
+    const nativeFile = readNativeFlake8Config(options.projectDir);
+    const native = nativeFile?.name;
     let config = native ?? 'flake8 defaults';
-    const jobsSet = native
-        ? iniSetsJobs(external_node_fs_.readFileSync(external_node_path_.join(options.projectDir, native), 'utf8'))
+    const jobsSet = nativeFile
+        ? iniSetsJobs(nativeFile.text)
         : Object.keys(options.pyprojectFlake8 ?? {}).includes('jobs');
     if (!jobsSet)
         args.push('--jobs', String(lintJobs(options.cores ?? external_node_os_.availableParallelism())));

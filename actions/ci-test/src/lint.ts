@@ -81,17 +81,24 @@ export function flake8IniFromToml(
   return lines.join('\n') + '\n'
 }
 
-/** Which of flake8's own files configures it, if any. */
-export function nativeFlake8Config(dir: string): string | undefined {
+/** Which of flake8's own files configures it, if any, and its text. */
+function readNativeFlake8Config(
+  dir: string
+): { name: string; text: string } | undefined {
   for (const name of ['setup.cfg', 'tox.ini', '.flake8']) {
     try {
       const text = fs.readFileSync(path.join(dir, name), 'utf8')
-      if (/^\[flake8(:local-plugins)?\]/m.test(text)) return name
+      if (/^\[flake8(:local-plugins)?\]/m.test(text)) return { name, text }
     } catch {
       // not there
     }
   }
   return undefined
+}
+
+/** Which of flake8's own files configures it, if any. */
+export function nativeFlake8Config(dir: string): string | undefined {
+  return readNativeFlake8Config(dir)?.name
 }
 
 /** Whether an INI text's `[flake8]` section sets `jobs`. */
@@ -139,12 +146,11 @@ export async function runFlake8(options: {
 }): Promise<LintResult> {
   const args = ['-m', 'flake8']
   for (const dir of options.exclude ?? []) args.push('--extend-exclude', dir)
-  const native = nativeFlake8Config(options.projectDir)
+  const nativeFile = readNativeFlake8Config(options.projectDir)
+  const native = nativeFile?.name
   let config = native ?? 'flake8 defaults'
-  const jobsSet = native
-    ? iniSetsJobs(
-        fs.readFileSync(path.join(options.projectDir, native), 'utf8')
-      )
+  const jobsSet = nativeFile
+    ? iniSetsJobs(nativeFile.text)
     : Object.keys(options.pyprojectFlake8 ?? {}).includes('jobs')
   if (!jobsSet)
     args.push(
