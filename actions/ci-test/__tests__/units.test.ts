@@ -277,6 +277,7 @@ describe('flake8', () => {
     expect(iniSetsJobs('[flake8]\nmax-line-length = 99\n')).toBe(false)
     expect(iniSetsJobs('[flake8]\r\n  jobs = 4\r\n')).toBe(true)
     expect(iniSetsJobs('[flake8]\njobs: 4\n')).toBe(true)
+    expect(iniSetsJobs('[flake8]\nJOBS = 4\n')).toBe(true)
     // `jobs` of another tool's section is not flake8's.
     expect(iniSetsJobs('[flake8]\nselect = E\n[tool:pytest]\njobs = 4\n')).toBe(
       false

@@ -279,10 +279,10 @@ function readNativeFlake8Config(dir) {
 function nativeFlake8Config(dir) {
     return readNativeFlake8Config(dir)?.name;
 }
-/** Whether an INI text's `[flake8]` section sets `jobs`. */
+/** Whether an INI text's `[flake8]` section sets `jobs` (option names are case-insensitive, as configparser reads them). */
 function iniSetsJobs(text) {
     const section = /^\[flake8\][^\S\n]*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(text);
-    return section !== null && /^[^\S\n]*jobs[^\S\n]*[=:]/m.test(section[1] ?? '');
+    return (section !== null && /^[^\S\n]*jobs[^\S\n]*[=:]/im.test(section[1] ?? ''));
 }
 /**
  * flake8's `--jobs` when the project leaves it to us: every core but one,

@@ -101,10 +101,12 @@ export function nativeFlake8Config(dir: string): string | undefined {
   return readNativeFlake8Config(dir)?.name
 }
 
-/** Whether an INI text's `[flake8]` section sets `jobs`. */
+/** Whether an INI text's `[flake8]` section sets `jobs` (option names are case-insensitive, as configparser reads them). */
 export function iniSetsJobs(text: string): boolean {
   const section = /^\[flake8\][^\S\n]*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(text)
-  return section !== null && /^[^\S\n]*jobs[^\S\n]*[=:]/m.test(section[1] ?? '')
+  return (
+    section !== null && /^[^\S\n]*jobs[^\S\n]*[=:]/im.test(section[1] ?? '')
+  )
 }
 
 /**
